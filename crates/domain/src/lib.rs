@@ -1,0 +1,10 @@
+//! Upward's domain: the partnership's vocabulary, validation and the one
+//! policy module that makes every permission decision. No I/O.
+
+pub mod policy;
+pub mod roles;
+pub mod school;
+pub mod validate;
+
+pub use policy::{Action, Actor, Decision, PersonRef, SchoolRef, Visibility, authorize};
+pub use roles::{Grant, Role, Scope, ScopeKind};
