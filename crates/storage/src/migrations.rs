@@ -1,0 +1,13 @@
+//! The migrations, embedded in the binary and applied in order.
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "platform",
+    sql: include_str!("../migrations/0001_platform.sql"),
+}];

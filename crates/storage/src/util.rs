@@ -1,0 +1,88 @@
+use crate::error::StoreError;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// The current time in Unix seconds.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// One page of a list, with the total number of matching rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> i64 {
+        if self.per_page <= 0 { 1 } else { ((self.total + self.per_page - 1) / self.per_page).max(1) }
+    }
+    pub fn first_index(&self) -> i64 {
+        if self.total == 0 { 0 } else { (self.page - 1) * self.per_page + 1 }
+    }
+    pub fn last_index(&self) -> i64 {
+        ((self.page - 1) * self.per_page + self.items.len() as i64).max(0)
+    }
+}
+
+/// Clamp a requested page and page size to sensible bounds.
+pub fn paging(page: Option<i64>, per_page: Option<i64>, default_per: i64) -> (i64, i64) {
+    let per = per_page.unwrap_or(default_per).clamp(1, 500);
+    let page = page.unwrap_or(1).max(1);
+    (page, per)
+}
+
+pub(crate) fn get_i64(r: &AnyRow, c: &str) -> Result<i64, StoreError> {
+    Ok(r.try_get::<i64, _>(c)?)
+}
+pub(crate) fn get_oi64(r: &AnyRow, c: &str) -> Result<Option<i64>, StoreError> {
+    Ok(r.try_get::<Option<i64>, _>(c)?)
+}
+pub(crate) fn get_of64(r: &AnyRow, c: &str) -> Result<Option<f64>, StoreError> {
+    Ok(r.try_get::<Option<f64>, _>(c)?)
+}
+pub(crate) fn get_str(r: &AnyRow, c: &str) -> Result<String, StoreError> {
+    Ok(r.try_get::<String, _>(c)?)
+}
+pub(crate) fn get_ostr(r: &AnyRow, c: &str) -> Result<Option<String>, StoreError> {
+    Ok(r.try_get::<Option<String>, _>(c)?)
+}
+pub(crate) fn get_bool(r: &AnyRow, c: &str) -> Result<bool, StoreError> {
+    Ok(r.try_get::<i64, _>(c)? != 0)
+}
+
+/// Lower-case text for the `search_text` columns, with accents folded for
+/// the common Windows-1252 letters so that "Ecole" finds "École".
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+            'ŵ' | 'Ŵ' => 'w',
+            'ŷ' | 'ÿ' | 'Ŷ' | 'Ÿ' => 'y',
+            'ç' | 'Ç' => 'c',
+            'ñ' | 'Ñ' => 'n',
+            '’' | '‘' => '\'',
+            c => c.to_lowercase().next().unwrap_or(c),
+        })
+        .collect()
+}
+
+/// Escape `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

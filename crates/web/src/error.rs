@@ -1,0 +1,187 @@
+//! Failures and how they look: a plain-English page, or JSON under /api.
+//! Nothing here shows internal details; a database error is logged with an
+//! id and the person sees the id.
+
+use crate::AppState;
+use crate::ctx::{Ctx, redirect};
+use crate::layout::Layout;
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use upward_storage::StoreError;
+
+/// A problem with one field of a form or request.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Failure {
+    SignInRequired,
+    BadToken,
+    Forbidden,
+    NotFound(String),
+    BadRequest(String),
+    Invalid(Vec<FieldError>),
+    Conflict(String),
+    CsrfFailed,
+    TooLarge,
+    MethodNotAllowed,
+    Internal(String),
+}
+
+/// Carried on a response so the context middleware can render the failure
+/// with the person's navigation.
+#[derive(Debug, Clone)]
+pub struct FailureMarker(pub Failure);
+
+impl Failure {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Failure::SignInRequired | Failure::BadToken => StatusCode::UNAUTHORIZED,
+            Failure::Forbidden | Failure::CsrfFailed => StatusCode::FORBIDDEN,
+            Failure::NotFound(_) => StatusCode::NOT_FOUND,
+            Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Failure::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Conflict(_) => StatusCode::CONFLICT,
+            Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Failure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Failure::SignInRequired => "sign_in_required",
+            Failure::BadToken => "bad_token",
+            Failure::Forbidden => "forbidden",
+            Failure::NotFound(_) => "not_found",
+            Failure::BadRequest(_) => "bad_request",
+            Failure::Invalid(_) => "invalid",
+            Failure::Conflict(_) => "conflict",
+            Failure::CsrfFailed => "csrf_failed",
+            Failure::TooLarge => "too_large",
+            Failure::MethodNotAllowed => "method_not_allowed",
+            Failure::Internal(_) => "internal",
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            Failure::SignInRequired => "Please sign in",
+            Failure::BadToken => "That API token is not valid",
+            Failure::Forbidden => "You do not have access to this page",
+            Failure::NotFound(_) => "Page not found",
+            Failure::BadRequest(_) | Failure::Invalid(_) => "There is a problem with the request",
+            Failure::Conflict(_) => "That cannot be done",
+            Failure::CsrfFailed => "This form has expired",
+            Failure::TooLarge => "The file is too large",
+            Failure::MethodNotAllowed => "That cannot be done here",
+            Failure::Internal(_) => "Sorry, something went wrong",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Failure::SignInRequired => "Sign in to see this page.".into(),
+            Failure::BadToken => "The API token was not recognised, or it was revoked. Make a new one on your account page.".into(),
+            Failure::Forbidden => "Your roles do not include this. If you think they should, ask your central team.".into(),
+            Failure::NotFound(what) => format!("We could not find that {what}. Check the address, or go back and try again."),
+            Failure::BadRequest(m) | Failure::Conflict(m) => m.clone(),
+            Failure::Invalid(errors) => errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            Failure::CsrfFailed => "For your security, forms expire. Go back, reload the page, and try again.".into(),
+            Failure::TooLarge => "Upward accepts files of up to 200 MB.".into(),
+            Failure::MethodNotAllowed => "This address does not accept that kind of request.".into(),
+            Failure::Internal(id) => format!("The problem has been logged (reference {id}). Please try again; if it happens again, tell the central team the reference."),
+        }
+    }
+
+    /// A response without the person's context (from the middleware itself).
+    pub fn respond(self, api: bool) -> Response {
+        if api {
+            return json(&self);
+        }
+        (self.status(), Html(simple_page(&self))).into_response()
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        match e {
+            StoreError::NotFound(what) => Failure::NotFound(what),
+            StoreError::Conflict(m) => Failure::Conflict(m),
+            other => {
+                let id = crate::security::new_token()[..8].to_string();
+                tracing::error!(reference = %id, error = %other, "storage error");
+                Failure::Internal(id)
+            }
+        }
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Failure {
+        Failure::from(StoreError::from(e))
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut res = self.status().into_response();
+        res.extensions_mut().insert(FailureMarker(self));
+        res
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldError>,
+}
+
+fn json(f: &Failure) -> Response {
+    let fields = match f {
+        Failure::Invalid(v) => v.clone(),
+        _ => vec![],
+    };
+    (f.status(), Json(ErrorBody { error: f.code(), message: f.message(), fields })).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    heading: String,
+    message: String,
+    signed_in: bool,
+}
+
+fn simple_page(f: &Failure) -> String {
+    let l = Layout::bare(f.title());
+    ErrorPage { l, heading: f.title().into(), message: f.message(), signed_in: false }
+        .render()
+        .unwrap_or_else(|_| f.message())
+}
+
+/// Render a failure for a person (HTML) or a program (JSON).
+pub fn render_failure(_state: &AppState, ctx: &Ctx, f: Failure, api: bool) -> Response {
+    if api {
+        return json(&f);
+    }
+    if matches!(f, Failure::SignInRequired) && ctx.me.is_none() {
+        let next = percent_encoding::utf8_percent_encode(&ctx.path, percent_encoding::NON_ALPHANUMERIC).to_string();
+        return redirect(&format!("/login?next={next}"));
+    }
+    let l = Layout::new(ctx, f.title());
+    let page = ErrorPage { l, heading: f.title().into(), message: f.message(), signed_in: ctx.me.is_some() };
+    match page.render() {
+        Ok(html) => (f.status(), Html(html)).into_response(),
+        Err(_) => (f.status(), f.message()).into_response(),
+    }
+}

@@ -1,0 +1,382 @@
+//! People: the list (filtered by what the viewer may see), profiles, roles,
+//! and inviting a person.
+
+use super::{render, render_status};
+use crate::AppState;
+use crate::ctx::{Ctx, redirect_with};
+use crate::error::{FieldError, Failure};
+use crate::export::{Cell, Format, Table, download};
+use crate::forms::{Fields, Form, Query, page_of};
+use crate::layout::{Layout, date, thousands, when_opt};
+use crate::mail;
+use crate::security::{new_token, token_hash};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use upward_domain::policy::{Action, people_visibility};
+use upward_domain::roles::{Grant, Role, Scope};
+use upward_domain::validate;
+use upward_storage::people::{self, NewPerson, Person, PersonQuery};
+use upward_storage::{Page, auth, hubs, schools};
+
+pub const PER_PAGE: i64 = 25;
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Read a people search from a query string.
+pub fn parse_query(q: &Fields) -> (PersonQuery, Vec<FieldError>) {
+    let mut errors = vec![];
+    let mut out = PersonQuery { q: q.opt("q"), pool: q.opt("pool"), specialism: q.opt("specialism"), ..Default::default() };
+    if let Some(r) = q.opt("role") {
+        match r.parse::<Role>() {
+            Ok(r) => out.role = Some(r),
+            Err(e) => errors.push(FieldError { field: "role".into(), message: e.to_string() }),
+        }
+    }
+    if let Some(p) = &out.pool {
+        if !people::POOLS.iter().any(|(c, _)| c == p) {
+            errors.push(FieldError { field: "pool".into(), message: format!("\"{p}\" is not a pool") });
+            out.pool = None;
+        }
+    }
+    out.hub_id = q.int("hub", "Hub", &mut errors);
+    out.school_id = q.int("school", "School", &mut errors);
+    out.trust_id = q.int("trust", "Trust", &mut errors);
+    (out, errors)
+}
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct List {
+    l: Layout,
+    q: String,
+    roles: Vec<Opt>,
+    pools: Vec<Opt>,
+    specialisms: Vec<Opt>,
+    hubs: Vec<Opt>,
+    errors: Vec<FieldError>,
+    page: Page<Person>,
+    base_query: String,
+}
+
+impl List {
+    fn n(&self, v: impl crate::layout::AsI64) -> String {
+        thousands(v.as_i64())
+    }
+    fn page_link(&self, p: i64) -> String {
+        if self.base_query.is_empty() { format!("/people?page={p}") } else { format!("/people?{}&page={p}", self.base_query) }
+    }
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+    let actor = ctx.require(Action::ListPeople)?;
+    let vis = people_visibility(actor);
+    let (query, errors) = parse_query(&q);
+    if let Some(f) = Format::from_query(q.get("format")) {
+        let rows = people::export(&state.db, &query, &vis, 100_000).await?;
+        return Ok(download(&table(&rows), f));
+    }
+    let page = people::search(&state.db, &query, &vis, page_of(&q), PER_PAGE).await?;
+    let roles = Role::ALL
+        .iter()
+        .map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: query.role == Some(*r) })
+        .collect();
+    let pools = people::POOLS
+        .iter()
+        .map(|(c, l)| Opt { value: c.to_string(), label: l.to_string(), selected: query.pool.as_deref() == Some(*c) })
+        .collect();
+    let specialisms = people::specialisms_in_use(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| Opt { selected: query.specialism.as_deref() == Some(s.as_str()), value: s.clone(), label: s })
+        .collect();
+    let hubs = hubs::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|h| Opt { value: h.id.to_string(), label: h.name, selected: query.hub_id == Some(h.id) })
+        .collect();
+    Ok(render(&List {
+        l: Layout::new(&ctx, "People"),
+        q: query.q.clone().unwrap_or_default(),
+        roles,
+        pools,
+        specialisms,
+        hubs,
+        errors,
+        page,
+        base_query: q.without(&["page", "format"]),
+    }))
+}
+
+fn table(rows: &[Person]) -> Table {
+    Table {
+        name: "People".into(),
+        headers: vec!["Name", "E-mail", "Job title", "School", "URN", "Trust", "Hub", "Roles", "Pools", "Specialisms", "Regions", "Status"],
+        rows: rows
+            .iter()
+            .map(|p| {
+                vec![
+                    Cell::from(p.full_name.as_str()),
+                    Cell::from(p.email.as_str()),
+                    Cell::from(p.job_title.clone()),
+                    Cell::from(p.school_name.clone()),
+                    Cell::from(p.school_urn),
+                    Cell::from(p.trust_name.clone()),
+                    Cell::from(p.hub_name.clone()),
+                    Cell::from(p.roles_text()),
+                    Cell::from(p.pools.iter().map(|x| x.label.clone()).collect::<Vec<_>>().join("; ")),
+                    Cell::from(p.specialisms.join("; ")),
+                    Cell::from(p.regions.join("; ")),
+                    Cell::from(p.status.as_str()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/show.html")]
+struct Show {
+    l: Layout,
+    p: Person,
+    safeguarding: Option<people::Safeguarding>,
+    can_confidential: bool,
+    can_manage: bool,
+    role_opts: Vec<Opt>,
+    hub_opts: Vec<Opt>,
+    role_error: Option<String>,
+}
+
+impl Show {
+    fn d(&self, iso: &str) -> String {
+        date(iso)
+    }
+    fn when(&self, t: &Option<i64>) -> String {
+        when_opt(*t)
+    }
+}
+
+async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<String>) -> Result<Show, Failure> {
+    let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
+    ctx.require(Action::ViewPerson(p.reference()))?;
+    let can_confidential = ctx.can(&Action::ViewPersonConfidential(p.reference()));
+    let safeguarding = if can_confidential { people::safeguarding(&state.db, id).await? } else { None };
+    let can_manage = ctx.can(&Action::ManageRoles);
+    let (role_opts, hub_opts) = if can_manage {
+        (
+            Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: false }).collect(),
+            hubs::list(&state.db).await?.into_iter().map(|h| Opt { value: h.id.to_string(), label: h.name, selected: false }).collect(),
+        )
+    } else {
+        (vec![], vec![])
+    };
+    Ok(Show { l: Layout::new(ctx, p.full_name.clone()), p, safeguarding, can_confidential, can_manage, role_opts, hub_opts, role_error })
+}
+
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+    ctx.require(Action::UseOwnAccount)?;
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
+    Ok(render(&show_page(&state, &ctx, id, None).await?))
+}
+
+/// The grant a role form asks for, or what is wrong with it.
+pub async fn grant_from(state: &AppState, person: &Person, role: &str, hub: &str, school_urn: &str) -> Result<Grant, String> {
+    let role: Role = role.parse().map_err(|e: upward_domain::roles::UnknownRole| e.to_string())?;
+    let scope = match role.scope_kind() {
+        upward_domain::ScopeKind::Global => Scope::Global,
+        upward_domain::ScopeKind::Hub => {
+            let id: i64 = hub.parse().map_err(|_| format!("Choose the Hub this {} leads", role.label()))?;
+            hubs::get(&state.db, id).await.map_err(|e| e.to_string())?.ok_or("That Hub does not exist")?;
+            Scope::Hub(id)
+        }
+        upward_domain::ScopeKind::School => {
+            if school_urn.is_empty() {
+                Scope::School(person.school_id.ok_or("Give the URN of the school this person leads")?)
+            } else {
+                let urn: i64 = school_urn.parse().map_err(|_| format!("\"{school_urn}\" is not a URN (a six-digit number)"))?;
+                let s = schools::by_urn(&state.db, urn).await.map_err(|e| e.to_string())?.ok_or(format!("No school has the URN {urn}"))?;
+                Scope::School(s.id)
+            }
+        }
+        upward_domain::ScopeKind::Trust => Scope::Trust(person.trust_id.ok_or("This person's school is not in a trust, so they cannot be its trust executive")?),
+    };
+    Grant::new(role, scope).map_err(|e| e.to_string())
+}
+
+pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+    ctx.require(Action::ManageRoles)?;
+    let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
+    let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
+    match grant_from(&state, &p, f.get("role"), f.get("hub"), f.get("school_urn")).await {
+        Ok(g) => {
+            let mut tx = state.db.begin().await?;
+            people::add_grant(&mut tx, &ctx.who(), id, g).await?;
+            tx.commit().await?;
+            Ok(redirect_with(&format!("/people/{id}#roles"), "success", &format!("{} now holds the role {}.", p.full_name, g.role.label()), ctx.secure))
+        }
+        Err(m) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &show_page(&state, &ctx, id, Some(m)).await?)),
+    }
+}
+
+pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(String, String)>) -> Result<Response, Failure> {
+    ctx.require(Action::ManageRoles)?;
+    let (Ok(id), Ok(grant)) = (id.parse::<i64>(), grant.parse::<i64>()) else { return Err(Failure::NotFound("role".into())) };
+    let mut tx = state.db.begin().await?;
+    people::remove_grant(&mut tx, &ctx.who(), id, grant).await?;
+    tx.commit().await?;
+    Ok(redirect_with(&format!("/people/{id}#roles"), "success", "The role has been taken away.", ctx.secure))
+}
+
+#[derive(Template)]
+#[template(path = "people/invite.html")]
+struct Invite {
+    l: Layout,
+    f: Fields,
+    errors: Vec<FieldError>,
+    role_opts: Vec<Opt>,
+    hub_opts: Vec<Opt>,
+}
+
+impl Invite {
+    fn v(&self, name: &str) -> String {
+        self.f.get(name).to_string()
+    }
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+    }
+}
+
+async fn invite_page(state: &AppState, ctx: &Ctx, f: Fields, errors: Vec<FieldError>) -> Result<Invite, Failure> {
+    let chosen = f.all("role");
+    let hub = f.get("hub").to_string();
+    Ok(Invite {
+        l: Layout::new(ctx, "Invite a person"),
+        role_opts: Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: chosen.iter().any(|c| c == r.as_str()) }).collect(),
+        hub_opts: hubs::list(&state.db).await?.into_iter().map(|h| Opt { selected: hub == h.id.to_string(), value: h.id.to_string(), label: h.name }).collect(),
+        f,
+        errors,
+    })
+}
+
+pub async fn invite_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
+    ctx.require(Action::InvitePeople)?;
+    Ok(render(&invite_page(&state, &ctx, Fields::default(), vec![]).await?))
+}
+
+/// An invitation as asked for by a form or the API.
+pub struct InviteRequest {
+    pub email: String,
+    pub full_name: String,
+    pub job_title: Option<String>,
+    pub school_urn: Option<String>,
+    pub roles: Vec<String>,
+    pub hub: Option<String>,
+}
+
+/// Check an invitation, create the person with their roles and send the
+/// e-mail, all in one transaction. Returns the new person's id.
+pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result<Result<i64, Vec<FieldError>>, Failure> {
+    let mut errors = vec![];
+    let err = |errors: &mut Vec<FieldError>, f: &str, m: String| errors.push(FieldError { field: f.into(), message: m });
+    let email = validate::email(&r.email).map_err(|m| err(&mut errors, "email", m)).ok();
+    let name = validate::required_text("the person's full name", &r.full_name, 120).map_err(|m| err(&mut errors, "full_name", m)).ok();
+    let mut school = None;
+    if let Some(u) = r.school_urn.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        match u.parse::<i64>() {
+            Ok(urn) => match schools::by_urn(&state.db, urn).await? {
+                Some(s) => school = Some(s),
+                None => err(&mut errors, "school_urn", format!("No school has the URN {urn}")),
+            },
+            Err(_) => err(&mut errors, "school_urn", format!("\"{u}\" is not a URN (a six-digit number)")),
+        }
+    }
+    if let Some(e) = &email {
+        if people::id_by_email(&state.db, e).await?.is_some() {
+            err(&mut errors, "email", format!("{e} is already in Upward"));
+        }
+    }
+    let mut grants = vec![];
+    for role in &r.roles {
+        let Ok(role) = role.parse::<Role>() else {
+            err(&mut errors, "role", format!("\"{role}\" is not a role"));
+            continue;
+        };
+        let scope = match role.scope_kind() {
+            upward_domain::ScopeKind::Global => Some(Scope::Global),
+            upward_domain::ScopeKind::Hub => match r.hub.as_deref().and_then(|h| h.parse::<i64>().ok()) {
+                Some(h) => Some(Scope::Hub(h)),
+                None => {
+                    err(&mut errors, "hub", format!("Choose the Hub for the role {}", role.label()));
+                    None
+                }
+            },
+            upward_domain::ScopeKind::School => match &school {
+                Some(s) => Some(Scope::School(s.id)),
+                None => {
+                    err(&mut errors, "school_urn", "Give the URN of the school they lead".into());
+                    None
+                }
+            },
+            upward_domain::ScopeKind::Trust => match school.as_ref().and_then(|s| s.trust_id) {
+                Some(t) => Some(Scope::Trust(t)),
+                None => {
+                    err(&mut errors, "school_urn", "A trust executive needs a school in their trust; give its URN".into());
+                    None
+                }
+            },
+        };
+        if let Some(scope) = scope {
+            if let Ok(g) = Grant::new(role, scope) {
+                grants.push(g);
+            }
+        }
+    }
+    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else { return Ok(Err(errors)) };
+    let token = new_token();
+    let mut tx = state.db.begin().await?;
+    let np = NewPerson {
+        email: email.clone(),
+        full_name: name.clone(),
+        job_title: r.job_title.clone().filter(|j| !j.trim().is_empty()),
+        school_id: school.as_ref().map(|s| s.id),
+        trust_id: school.as_ref().and_then(|s| s.trust_id),
+        phone: None,
+        status: "invited".into(),
+        password_hash: None,
+    };
+    let id = people::create(&mut tx, &ctx.who(), &np).await?;
+    for g in grants {
+        people::add_grant(&mut tx, &ctx.who(), id, g).await?;
+    }
+    auth::create_one_time(&mut tx, id, "invite", &token_hash(&token), 7 * 24 * 3600).await?;
+    let inviter = ctx.me.as_ref().map(|m| m.name.clone()).unwrap_or_else(|| "The central team".into());
+    let link = state.config.link(&format!("/invitation/{token}"));
+    let body = format!(
+        "Hello {name},\n\n{inviter} has invited you to Upward, where the partnership runs its peer reviews, programmes and school directory.\n\nChoose a password to finish setting up your account (this link works for seven days):\n\n{link}{}",
+        mail::signature(&state.config.link("/"))
+    );
+    mail::to_person(&state.db, &mut tx, id, &email, mail::ACCOUNT, "You are invited to Upward", &body).await?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+pub async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+    ctx.require(Action::InvitePeople)?;
+    let req = InviteRequest {
+        email: f.get("email").into(),
+        full_name: f.get("full_name").into(),
+        job_title: f.opt("job_title"),
+        school_urn: f.opt("school_urn"),
+        roles: f.all("role"),
+        hub: f.opt("hub"),
+    };
+    match do_invite(&state, &ctx, &req).await? {
+        Ok(id) => Ok(redirect_with(&format!("/people/{id}"), "success", &format!("Invitation sent to {}.", req.email.trim()), ctx.secure)),
+        Err(errors) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &invite_page(&state, &ctx, f, errors).await?)),
+    }
+}

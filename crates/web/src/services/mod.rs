@@ -1,0 +1,3 @@
+//! Work shared by the web interface and the command line.
+
+pub mod gias;
