@@ -372,7 +372,7 @@ const TYPES: &[(u32, TypeRow)] = &[
     (15, (18, "Further education", 1, "Colleges", Kind::Post16)),
     (3, (31, "Sixth form centres", 1, "Colleges", Kind::Post16)),
     (3, (29, "Higher education institutions", 2, "Universities", Kind::Post16)),
-    (30, (30, "Welsh establishment", 6, "Welsh schools", Kind::Welsh)),
+    (15, (30, "Welsh establishment", 6, "Welsh schools", Kind::Welsh)),
     (1, (24, "Secure units", 9, "Other types", Kind::Other)),
     (1, (25, "Offshore schools", 9, "Other types", Kind::Other)),
     (1, (26, "Service children's education", 9, "Other types", Kind::Other)),
@@ -395,9 +395,14 @@ const PLACES: &[&str] = &[
 ];
 
 const SAINTS: &[&str] = &[
-    "St Mary’s", "St Paul's", "St John’s", "St Joseph's", "St Anne's", "St Thérèse of Lisieux",
-    "Holy Trinity", "Christ Church", "All Saints", "Our Lady of Lourdes", "St Michael’s", "St Peter's",
-    "St Chad's", "St Aidan’s", "Sacred Heart", "St Bernadette’s", "St Margaret Clitherow", "Notre Dame",
+    "St Mary’s", "St Paul's", "St John’s", "St Anne's", "Holy Trinity", "Christ Church", "All Saints",
+    "St Michael’s", "St Peter's", "St Chad's", "St Aidan’s", "St Andrew's", "St Bartholomew’s",
+];
+
+const CATHOLIC_SAINTS: &[&str] = &[
+    "St Mary’s", "St Joseph's", "St Thérèse of Lisieux", "Our Lady of Lourdes", "Sacred Heart",
+    "St Bernadette’s", "St Margaret Clitherow", "Notre Dame", "English Martyrs", "St Teresa’s",
+    "Corpus Christi", "St Thomas More",
 ];
 
 const FOREIGN_NAMES: &[&str] = &[
@@ -409,13 +414,13 @@ const FOREIGN_NAMES: &[&str] = &[
     "Deutsche Schule Jürgen Habermas",
 ];
 
-const WELSH_NAMES: &[&str] = &[
-    "Ysgol Gynradd Gymraeg Pen-y-Garth",
-    "Ysgol Bro Dinefwr",
-    "T? Dan Y Coed",
-    "Ysgol y Graig",
-    "Ysgol Gyfun G?yr",
-    "Ysgol Pont Siôn Norton",
+/// Welsh names: a kind of school and a place. GIAS has no characters
+/// outside Windows-1252, so "ŵ" and "ŷ" arrive as "?" (as in the real
+/// "T? Dan Y Coed").
+const WELSH_KINDS: &[&str] = &["Ysgol", "Ysgol Gynradd", "Ysgol Gynradd Gymraeg", "Ysgol Gyfun", "Ysgol Feithrin"];
+const WELSH_PLACES: &[&str] = &[
+    "Pen-y-Garth", "Bro Dinefwr", "y Graig", "G?yr", "Pont Siôn Norton", "Bryn Coch", "Glan Conwy",
+    "Llanfair", "y Foryd", "Cae Top", "T? Dan Y Coed", "Maes-y-Coed", "Bro Teifi", "Treganna",
 ];
 
 const FIRST_NAMES: &[&str] = &[
@@ -528,11 +533,11 @@ impl School {
         let la = if kind == Kind::Welsh { rng.pick(WALES) } else { rng.pick(TOWNS) };
 
         let p_open = match kind {
-            Kind::Academy | Kind::FreeSchool => 0.93,
+            Kind::Academy | Kind::FreeSchool => 0.92,
             Kind::Welsh => 0.02,
-            Kind::Mainstream => 0.42,
-            Kind::Independent => 0.5,
-            _ => 0.45,
+            Kind::Mainstream => 0.37,
+            Kind::Independent => 0.45,
+            _ => 0.4,
         };
         let status = if rng.chance(p_open) {
             match rng.below(200) {
@@ -671,7 +676,7 @@ impl School {
         let place = *rng.pick(PLACES);
         let town_name = la.town;
         let name = match kind {
-            Kind::Welsh => rng.pick(WELSH_NAMES).to_string(),
+            Kind::Welsh => format!("{} {}", rng.pick(WELSH_KINDS), rng.pick(WELSH_PLACES)),
             _ if rng.chance(0.004) => rng.pick(FOREIGN_NAMES).to_string(),
             Kind::Nursery => format!("{place} {}", rng.pick(&["Nursery School", "Children’s Centre", "Nursery School and Children's Centre"])),
             Kind::Special => format!("{place} {}", rng.pick(&["School", "Special School", "Academy", "Centre"])),
@@ -681,7 +686,7 @@ impl School {
             Kind::Other => format!("{place} {}", rng.pick(&["Secure Centre", "Learning Trust", "Online School", "Hospital School", "School"])),
             _ => {
                 let religious = religion.1 != "None";
-                let saint = *rng.pick(SAINTS);
+                let saint = if religion.1 == "Roman Catholic" { *rng.pick(CATHOLIC_SAINTS) } else { *rng.pick(SAINTS) };
                 let who = if religious && rng.chance(0.7) { saint } else { place };
                 let faith = match religion.1 {
                     "Church of England" => " Church of England",

@@ -8,6 +8,25 @@
 //! with the schools already held; the storage layer applies the result in
 //! one transaction.
 //!
+//! ```
+//! use upward_gias::read_extract;
+//!
+//! // The smallest file accepted: the required columns only.
+//! let csv = "URN,EstablishmentName,TypeOfEstablishment (name),EstablishmentTypeGroup (name),\
+//!            EstablishmentStatus (name),PhaseOfEducation (name),Gender (name),\
+//!            AdmissionsPolicy (name),Postcode\r\n\
+//!            100000,The Aldgate School,Voluntary aided school,Local authority maintained schools,\
+//!            Open,Primary,Mixed,Not applicable,EC3A 5DE\r\n";
+//! let extract = read_extract(csv.as_bytes(), "gias.csv", None, &mut |_progress| {})?;
+//! assert_eq!(extract.schools[0].name, "The Aldgate School");
+//!
+//! // Nothing held yet: everything is new.
+//! let changes = extract.changes(&[]);
+//! assert_eq!(changes.added.len(), 1);
+//! assert_eq!(changes.summary(), "1 school in the file: 1 new, 0 changed, 0 unchanged.");
+//! # Ok::<(), upward_gias::ImportError>(())
+//! ```
+//!
 //! # What is checked
 //!
 //! * **The bytes.** UTF-8 (with or without byte-order mark) or Windows-1252,
@@ -64,15 +83,15 @@
 //! The file is streamed row by row; only the resulting records are kept. See
 //! `docs/bench-gias.md` for figures for a 52,000-row file.
 
-pub mod diff;
-pub mod error;
+mod diff;
+mod error;
 pub mod generate;
 pub mod grid;
-pub mod layout;
-pub mod read;
+mod layout;
+mod read;
 mod values;
 
 pub use diff::{Changes, FieldChange, Update, diff};
-pub use error::{ImportError, MAX_PROBLEMS, NotCsv, Problem};
-pub use layout::{COLUMNS_2021, COLUMNS_2025, Field, OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
+pub use error::{ImportError, MAX_PROBLEMS, NotCsv, Problem, thousands};
+pub use layout::{COLUMNS_2021, COLUMNS_2025, Field, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, col};
 pub use read::{Extract, Layout, PROGRESS_EVERY, Progress, TextEncoding, read_extract};

@@ -295,9 +295,12 @@ fn empty_and_header_only_files_are_refused() {
 
 #[test]
 fn bom_crlf_and_lf_read_the_same() {
-    let lf = ok(SAMPLE, "lf.csv");
-    let crlf_text = std::str::from_utf8(SAMPLE).expect("utf-8").replace("\r\n", "\n").replace('\n', "\r\n");
-    let crlf = ok(crlf_text.as_bytes(), "crlf.csv");
+    // The sample has CRLF line ends.
+    let crlf_text = std::str::from_utf8(SAMPLE).expect("utf-8");
+    assert_eq!(crlf_text.matches("\r\n").count(), 99);
+    let crlf = ok(SAMPLE, "crlf.csv");
+    let lf_text = crlf_text.replace("\r\n", "\n");
+    let lf = ok(lf_text.as_bytes(), "lf.csv");
     let bom = ok(&[b"\xEF\xBB\xBF", crlf_text.as_bytes()].concat(), "bom.csv");
     assert_eq!(lf.schools, crlf.schools);
     assert_eq!(lf.schools, bom.schools);
