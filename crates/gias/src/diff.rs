@@ -8,7 +8,7 @@ use crate::error::thousands;
 use crate::layout::Field;
 
 /// One field of one school that would change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldChange {
     pub field: Field,
     /// The value held now, as text (`None` when blank).
@@ -18,7 +18,7 @@ pub struct FieldChange {
 }
 
 /// An existing school that the file changes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Update {
     pub urn: i64,
     /// The changed fields, in [`Field::ALL`] order.
@@ -31,7 +31,7 @@ pub struct Update {
 }
 
 /// What an import would change. Everything is ordered by URN.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Changes {
     /// Schools in the file but not held yet, to be inserted as they are.
     pub added: Vec<SchoolData>,

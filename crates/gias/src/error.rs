@@ -14,7 +14,7 @@ pub const MAX_PROBLEMS: usize = 50;
 ///
 /// Displays as, for example:
 /// `gias.csv, row 1,234 (line 1,235), field NumberOfPupils: "12x" is not a whole number`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// The file name as given to the reader.
     pub file: String,

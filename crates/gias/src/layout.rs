@@ -174,7 +174,8 @@ macro_rules! fields {
         /// A field of [`SchoolData`](upward_domain::school::SchoolData) that
         /// comes from the extract, with the column(s) it is read from. The
         /// URN is the key and is not a `Field`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(rename_all = "snake_case")]
         pub enum Field { $($variant),+ }
 
         impl Field {

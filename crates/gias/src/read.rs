@@ -20,7 +20,7 @@ use crate::values;
 pub const PROGRESS_EVERY: u64 = 500;
 
 /// How far reading has got, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Progress {
     /// Data rows read so far.
     pub rows: u64,
@@ -44,7 +44,8 @@ impl Progress {
 }
 
 /// The text encoding the file was read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TextEncoding {
     /// Only ASCII bytes (so UTF-8 and Windows-1252 read the same).
     Ascii,
@@ -55,7 +56,7 @@ pub enum TextEncoding {
 }
 
 /// What the file's header and bytes looked like.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Layout {
     /// Number of columns in the header (139 in 2021, 135 in 2025).
     pub columns: usize,
@@ -75,7 +76,7 @@ pub struct Layout {
 }
 
 /// A file that passed every check.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Extract {
     /// One record per data row, in file order; URNs are unique.
     pub schools: Vec<SchoolData>,

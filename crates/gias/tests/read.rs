@@ -485,3 +485,66 @@ fn blank_lines_are_skipped_but_counted() {
     let err = read(text.as_bytes(), "gias.csv").expect_err("refused");
     assert!(err.problems()[0].to_string().starts_with("gias.csv, row 2 (line 5), field Gender (name)"), "{err}");
 }
+
+/// Split one CSV line into (was it quoted, value) pairs.
+fn fields_with_quoting(line: &str) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        let quoted = chars.peek() == Some(&'"');
+        let mut value = String::new();
+        if quoted {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        value.push('"');
+                    }
+                    '"' => break,
+                    _ => value.push(c),
+                }
+            }
+        }
+        let mut more = false;
+        for c in chars.by_ref() {
+            if c == ',' {
+                more = true;
+                break;
+            }
+            value.push(c);
+        }
+        out.push((quoted, value));
+        if !more {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn generated_rows_quote_like_gias() {
+    // gias_update.csv is in GIAS's own quoting: strings quoted, a few
+    // numeric columns bare. Generated rows must quote the same columns.
+    let update = std::str::from_utf8(UPDATE).expect("ascii");
+    let mut lines = update.split("\r\n");
+    let names: Vec<String> = fields_with_quoting(lines.next().expect("header")).into_iter().map(|f| f.1).collect();
+    let gias: Vec<(bool, String)> = fields_with_quoting(lines.next().expect("row"));
+    assert_eq!((names.len(), gias.len()), (139, 139));
+    assert_eq!(gias[0], (false, "100000".to_string()));
+    assert_eq!(gias[4], (true, "The Aldgate School 2".to_string()));
+    let bytes = generated(&GenerateOptions { rows: 50, seed: 4, bad: None });
+    let text = encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned();
+    let mut compared = 0;
+    for line in text.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
+        let row = fields_with_quoting(line);
+        assert_eq!(row.len(), 135);
+        for (name, (quoted, value)) in COLUMNS_2025.iter().zip(&row) {
+            let Some(i) = names.iter().position(|n| n == name) else { continue };
+            if !value.is_empty() && !gias[i].1.is_empty() {
+                assert_eq!(*quoted, gias[i].0, "column {name}: generated {value:?}, GIAS {:?}", gias[i].1);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 2_000, "{compared}");
+}
