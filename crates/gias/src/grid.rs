@@ -105,7 +105,10 @@ pub fn to_osgb36_latlon(easting: f64, northing: f64) -> LatLon {
     let de = easting - E0;
     let latitude = lat - vii * de.powi(2) + viii * de.powi(4) - ix * de.powi(6);
     let longitude = lon0 + x * de - xi * de.powi(3) + xii * de.powi(5) - xiia * de.powi(7);
-    LatLon { latitude: latitude.to_degrees(), longitude: longitude.to_degrees() }
+    LatLon {
+        latitude: latitude.to_degrees(),
+        longitude: longitude.to_degrees(),
+    }
 }
 
 /// WGS84 latitude/longitude (degrees) of a National Grid position, to about
@@ -143,7 +146,10 @@ pub fn to_wgs84(easting: f64, northing: f64) -> LatLon {
         }
     }
     let lon_w = y2.atan2(x2);
-    LatLon { latitude: lat_w.to_degrees(), longitude: lon_w.to_degrees() }
+    LatLon {
+        latitude: lat_w.to_degrees(),
+        longitude: lon_w.to_degrees(),
+    }
 }
 
 #[cfg(test)]
@@ -153,9 +159,8 @@ mod tests {
     /// Approximate ground distance in metres between two nearby points.
     fn metres(a: LatLon, b: LatLon) -> f64 {
         let dlat = (a.latitude - b.latitude).to_radians() * 6_371_000.0;
-        let dlon = (a.longitude - b.longitude).to_radians()
-            * 6_371_000.0
-            * a.latitude.to_radians().cos();
+        let dlon =
+            (a.longitude - b.longitude).to_radians() * 6_371_000.0 * a.latitude.to_radians().cos();
         (dlat * dlat + dlon * dlon).sqrt()
     }
 
@@ -169,7 +174,10 @@ mod tests {
         // example: E 651409.903, N 313177.270 is 52°39'27.2531"N,
         // 1°43'4.5177"E on OSGB36.
         let p = to_osgb36_latlon(651_409.903, 313_177.270);
-        let want = LatLon { latitude: dms(52.0, 39.0, 27.2531), longitude: dms(1.0, 43.0, 4.5177) };
+        let want = LatLon {
+            latitude: dms(52.0, 39.0, 27.2531),
+            longitude: dms(1.0, 43.0, 4.5177),
+        };
         assert!((p.latitude - want.latitude).abs() < 1e-7, "{p:?}");
         assert!((p.longitude - want.longitude).abs() < 1e-7, "{p:?}");
     }
@@ -182,21 +190,30 @@ mod tests {
         let cases: &[(f64, f64, f64, f64)] = &[
             (533_498.0, 181_201.0, 51.513_970_3, -0.077_504_6), // URN 100000, Aldgate
             (651_409.903, 313_177.270, 52.658_006_2, 1.716_075_3), // OS worked example, Norfolk
-            (147_000.0, 30_000.0, 50.116_035_1, -5.540_431_9),   // Penzance
-            (425_000.0, 564_000.0, 54.970_004_8, -1.611_029_2),  // Newcastle
-            (623_000.0, 308_500.0, 52.628_444_1, 1.293_636_4),   // Norwich
-            (340_000.0, 556_000.0, 54.895_120_6, -2.937_040_8),  // Carlisle
-            (632_000.0, 141_500.0, 51.125_778_1, 1.314_192_9),   // Dover
-            (370_000.0, 103_000.0, 50.825_746_1, -2.427_297_7),  // Dorset
-            (530_000.0, 180_500.0, 51.508_485_6, -0.128_144_7),  // Charing Cross
-            (287_000.0, 90_000.0, 50.698_620_2, -3.601_414_7),   // Devon
-            (440_000.0, 520_000.0, 54.573_652_6, -1.382_777_1),  // Teesside
-            (333_000.0, 404_000.0, 53.528_385_1, -3.012_191_1),  // Merseyside
+            (147_000.0, 30_000.0, 50.116_035_1, -5.540_431_9),  // Penzance
+            (425_000.0, 564_000.0, 54.970_004_8, -1.611_029_2), // Newcastle
+            (623_000.0, 308_500.0, 52.628_444_1, 1.293_636_4),  // Norwich
+            (340_000.0, 556_000.0, 54.895_120_6, -2.937_040_8), // Carlisle
+            (632_000.0, 141_500.0, 51.125_778_1, 1.314_192_9),  // Dover
+            (370_000.0, 103_000.0, 50.825_746_1, -2.427_297_7), // Dorset
+            (530_000.0, 180_500.0, 51.508_485_6, -0.128_144_7), // Charing Cross
+            (287_000.0, 90_000.0, 50.698_620_2, -3.601_414_7),  // Devon
+            (440_000.0, 520_000.0, 54.573_652_6, -1.382_777_1), // Teesside
+            (333_000.0, 404_000.0, 53.528_385_1, -3.012_191_1), // Merseyside
         ];
         for &(e, n, lat, lon) in cases {
             let got = to_wgs84(e, n);
-            let d = metres(got, LatLon { latitude: lat, longitude: lon });
-            assert!(d < 5.0, "E {e} N {n}: {got:?} is {d:.2} m from OSTN15 ({lat}, {lon})");
+            let d = metres(
+                got,
+                LatLon {
+                    latitude: lat,
+                    longitude: lon,
+                },
+            );
+            assert!(
+                d < 5.0,
+                "E {e} N {n}: {got:?} is {d:.2} m from OSTN15 ({lat}, {lon})"
+            );
         }
     }
 }
