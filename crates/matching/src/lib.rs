@@ -1,1 +1,3 @@
 pub mod placeholder {}
+pub mod flow;
+pub mod reviews;
