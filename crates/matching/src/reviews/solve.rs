@@ -59,9 +59,10 @@ pub enum Status {
     /// Feasible; the optimum is at most `gap` points better (and, if
     /// `places_unproven > 0`, up to that many more places might be fillable).
     Feasible { gap: f64, places_unproven: u32, proof: String },
-    /// Some hard rule cannot be met by any assignment (the proposal still
-    /// carries the best assignment found).
-    Infeasible { reasons: Vec<String> },
+    /// The minimum loads cannot be met (`proven`: by the flow relaxation or
+    /// the MIP; otherwise none was found in the time limit). The proposal
+    /// still carries the best assignment found.
+    Infeasible { reasons: Vec<String>, proven: bool },
 }
 
 /// An unfilled place and why nobody could take it.
@@ -85,8 +86,11 @@ pub struct Proposal {
     pub report: Report,
     /// Places left empty, with reasons.
     pub unfilled: Vec<Unfilled>,
-    /// Upper bound on the score (points), from the flow relaxation.
+    /// Upper bound on the score (points), from the flow relaxation, valid
+    /// among assignments that fill `bound_filled` places.
     pub bound: f64,
+    /// Places the relaxation fills: no assignment fills more.
+    pub bound_filled: u32,
 }
 
 /// Errors in the cycle's data.
@@ -426,7 +430,7 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
     let status;
     if bound.0 < min_total {
         let reasons = min_load_reasons(cycle, &tr);
-        status = Status::Infeasible { reasons };
+        status = Status::Infeasible { reasons, proven: true };
     } else if value == bound || (value.0 == bound.0 && value.1 == bound.1 && value.2 >= bound.2) {
         status = Status::Optimal {
             proof: if repairs == 0 {
@@ -436,20 +440,35 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
             },
         };
     } else {
-        let (mip, all) = mip(cycle, &tr, &assignment, value, hub_ok);
+        let meets_min = value.0 == min_total;
+        let (mip, all) = mip(cycle, &tr, &assignment, value, meets_min);
         let mut proven = false;
-        if let Some((a, opt)) = mip {
-            let rep = check::rescore(cycle, &a);
-            let v = value_of(cycle, &rep, &a);
-            if rep.warnings.iter().all(|w| w.rule == Rule::BelowMinLoad) && v >= value {
-                assignment = a;
-                report = rep;
-                value = v;
-                proven = opt && all;
+        let mut mip_infeasible = false;
+        match mip {
+            MipOutcome::Solved(a, opt) => {
+                let rep = check::rescore(cycle, &a);
+                let v = value_of(cycle, &rep, &a);
+                if rep.warnings.iter().all(|w| w.rule == Rule::BelowMinLoad) && v >= value {
+                    assignment = a;
+                    report = rep;
+                    value = v;
+                    proven = opt && all;
+                }
             }
+            MipOutcome::Infeasible => mip_infeasible = true,
+            MipOutcome::Nothing => {}
         }
         let solver = if cfg!(feature = "highs") { "HiGHS" } else { "microlp" };
-        if proven || value == bound {
+        if value.0 < min_total {
+            let mut reasons = min_load_reasons(cycle, &tr);
+            let proven = mip_infeasible && all;
+            if proven {
+                reasons.push(format!("proven by the MIP ({solver}): the minimum loads cannot be met together with one person per school"));
+            } else {
+                reasons.push("no assignment meeting every minimum load was found within the time limit (not proven impossible)".into());
+            }
+            status = Status::Infeasible { reasons, proven };
+        } else if proven || value >= bound {
             status = Status::Optimal { proof: format!("MIP ({solver}) solved to optimality over every eligible triple") };
         } else {
             status = Status::Feasible {
@@ -464,7 +483,7 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
         }
     }
     let unfilled = explain_unfilled(cycle, &assignment, &report);
-    Ok(Proposal { assignment, status, report, unfilled, bound: bound.2 as f64 / 1000.0 })
+    Ok(Proposal { assignment, status, report, unfilled, bound: bound.2 as f64 / 1000.0, bound_filled: bound.1 as u32 })
 }
 
 fn min_load_reasons(cycle: &Cycle, tr: &[Triple]) -> Vec<String> {
@@ -491,8 +510,13 @@ fn min_load_reasons(cycle: &Cycle, tr: &[Triple]) -> Vec<String> {
 
 /// Solves the full model as a MIP; returns the assignment found, whether the
 /// MIP proved it optimal, and whether all triples were in the model.
-fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok: bool) -> (Option<(Assignment, bool)>, bool) {
-    let _ = hub_ok;
+enum MipOutcome {
+    Solved(Assignment, bool),
+    Infeasible,
+    Nothing,
+}
+
+fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_min: bool) -> (MipOutcome, bool) {
     let pid: HashMap<&str, usize> = cycle.people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut in_inc: HashSet<(usize, usize, Role)> = HashSet::new();
     for (ri, t) in inc.teams.iter().enumerate() {
@@ -531,7 +555,10 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok:
     let mut vars = ProblemVariables::new();
     let x: Vec<Variable> = chosen
         .iter()
-        .map(|t| vars.add(variable().binary().initial(if in_inc.contains(&(t.p, t.r, t.role)) { 1.0 } else { 0.0 })))
+        .map(|t| {
+            let v = variable().binary();
+            vars.add(if meets_min { v.initial(if in_inc.contains(&(t.p, t.r, t.role)) { 1.0 } else { 0.0 }) } else { v })
+        })
         .collect();
     let mut obj = Expression::from(0.0);
     for (i, t) in chosen.iter().enumerate() {
@@ -544,7 +571,7 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok:
         let mine: Vec<usize> = (0..chosen.len()).filter(|&i| chosen[i].r == ri).collect();
         if w.mix > 0.0 && r.peer_places >= 2 {
             let init = if inc_rep.reviews[ri].mix > 0 { 1.0 } else { 0.0 };
-            let m = vars.add(variable().min(0.0).max(1.0).initial(init));
+            let m = vars.add(if meets_min { variable().min(0.0).max(1.0).initial(init) } else { variable().min(0.0).max(1.0) });
             obj += w.mix * m;
             let first: Expression = mine.iter().filter(|&&i| chosen[i].role == Role::Peer && cycle.people[chosen[i].p].experience == 0).map(|&i| x[i]).sum();
             let exp: Expression = mine.iter().filter(|&&i| chosen[i].role == Role::Peer && cycle.people[chosen[i].p].experience > 0).map(|&i| x[i]).sum();
@@ -563,7 +590,7 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok:
                     continue;
                 }
                 let init = is.iter().filter(|&&i| in_inc.contains(&(chosen[i].p, chosen[i].r, chosen[i].role))).count().saturating_sub(1) as f64;
-                let h = vars.add(variable().min(0.0).initial(init));
+                let h = vars.add(if meets_min { variable().min(0.0).initial(init) } else { variable().min(0.0) });
                 obj -= w.hub_repeat * h;
                 let s: Expression = is.iter().map(|&i| x[i]).sum();
                 cons.push(constraint!(h >= s - 1.0));
@@ -604,8 +631,11 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok:
             }
         }
     }
-    let filled: Expression = x.iter().copied().sum();
-    cons.push(constraint!(filled >= inc_value.1 as f64));
+    if meets_min {
+        // Lexicographic order: never fewer places than the incumbent.
+        let filled: Expression = x.iter().copied().sum();
+        cons.push(constraint!(filled >= inc_value.1 as f64));
+    }
     #[cfg(feature = "highs")]
     let solver = good_lp::highs;
     #[cfg(not(feature = "highs"))]
@@ -614,7 +644,11 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok:
     for c in cons {
         model.add_constraint(c);
     }
-    let Ok(sol) = model.solve() else { return (None, all) };
+    let sol = match model.solve() {
+        Ok(s) => s,
+        Err(good_lp::ResolutionError::Infeasible) => return (MipOutcome::Infeasible, all),
+        Err(_) => return (MipOutcome::Nothing, all),
+    };
     let optimal = matches!(sol.status(), good_lp::SolutionStatus::Optimal);
     let mut lead = vec![None; cycle.reviews.len()];
     let mut peers = vec![Vec::new(); cycle.reviews.len()];
@@ -626,7 +660,7 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, hub_ok:
             }
         }
     }
-    (Some((to_assignment(cycle, &lead, &peers), optimal)), all)
+    (MipOutcome::Solved(to_assignment(cycle, &lead, &peers), optimal), all)
 }
 
 /// For each unfilled place: every person and the rules that keep them out.
