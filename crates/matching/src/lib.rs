@@ -1,3 +1,4 @@
 pub mod placeholder {}
 pub mod flow;
 pub mod reviews;
+pub mod facilitators;
