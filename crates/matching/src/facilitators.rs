@@ -154,11 +154,10 @@ pub fn pair_rules(f: &Facilitator, g: &Group) -> Vec<FacRule> {
     if !g.visit_dates.iter().all(|d| f.available.contains(d)) {
         v.push(FacRule::Unavailable);
     }
-    if let (Some(lim), Some(at)) = (f.travel_limit_km, f.location) {
-        if g.schools.iter().any(|s| s.location.is_some_and(|l| at.distance_km(l) > lim)) {
+    if let (Some(lim), Some(at)) = (f.travel_limit_km, f.location)
+        && g.schools.iter().any(|s| s.location.is_some_and(|l| at.distance_km(l) > lim)) {
             v.push(FacRule::TooFar);
         }
-    }
     v
 }
 

@@ -171,6 +171,7 @@ fn brute(scores: &[Vec<i64>], conf: &[Vec<bool>], k: usize, l: u32, m: u32) -> O
     let masks: Vec<u32> = teams.iter().map(|t| t[0]).collect();
     let mut best = None;
     let mut choice = vec![0usize; np];
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     fn rec(p: usize, np: usize, nr: usize, masks: &[u32], scores: &[Vec<i64>], conf: &[Vec<bool>], l: u32, m: u32, load: &mut Vec<u32>, acc: i64, best: &mut Option<i64>, choice: &mut Vec<usize>) {
         if p == np {
             if load.iter().all(|&x| x >= m) {

@@ -103,17 +103,16 @@ pub fn pair_rules(cycle: &Cycle, person: &Person, review: &Review, role: Role) -
     if cycle.rules.same_hub_is_conflict && same(&person.hub, &review.hub) {
         v.push(Rule::SameHub);
     }
-    if person.conflicts.iter().any(|s| *s == review.school) {
+    if person.conflicts.contains(&review.school) {
         v.push(Rule::DeclaredConflict);
     }
     if person.reviewed.iter().any(|(s, ago)| *s == review.school && *ago <= cycle.rules.recent_cycles) {
         v.push(Rule::ReviewedRecently);
     }
-    if let (Some(limit), Some(a), Some(b)) = (person.travel_limit_km, person.location, review.location) {
-        if a.distance_km(b) > limit {
+    if let (Some(limit), Some(a), Some(b)) = (person.travel_limit_km, person.location, review.location)
+        && a.distance_km(b) > limit {
             v.push(Rule::TooFar);
         }
-    }
     if role == Role::Lead {
         if !person.can_lead {
             v.push(Rule::NotALead);

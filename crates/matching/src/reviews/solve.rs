@@ -146,11 +146,10 @@ fn triples(cycle: &Cycle) -> Vec<Triple> {
                 (Some(a), Some(b)) => Some(a.distance_km(b)),
                 _ => None,
             };
-            if let (Some(d), Some(lim)) = (dist, p.travel_limit_km) {
-                if d > lim {
+            if let (Some(d), Some(lim)) = (dist, p.travel_limit_km)
+                && d > lim {
                     continue;
                 }
-            }
             let mut s = 0;
             if ieq(&p.phase, &r.phase) {
                 s += m(w.phase);
@@ -378,11 +377,10 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
     let mut hub_ok = true;
     for (pi, p) in cycle.people.iter().enumerate() {
         let h = p.hub.as_ref().map(|h| h.to_ascii_lowercase());
-        if let Some(prev) = hub_of_school.insert(school_of[pi], h.clone()) {
-            if prev != h {
+        if let Some(prev) = hub_of_school.insert(school_of[pi], h.clone())
+            && prev != h {
                 hub_ok = false;
             }
-        }
     }
     // Optimistic mix bonus: every team that could mix.
     let mix_w = (cycle.weights.mix * 1000.0).round() as i64;
@@ -405,12 +403,11 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
     loop {
         let mut clash = false;
         for ri in 0..cycle.reviews.len() {
-            if let Some(l) = cur.lead[ri] {
-                if cur.peers[ri].iter().any(|&p| school_of[p] == school_of[l]) {
+            if let Some(l) = cur.lead[ri]
+                && cur.peers[ri].iter().any(|&p| school_of[p] == school_of[l]) {
                     banned.insert((ri, school_of[l]));
                     clash = true;
                 }
-            }
         }
         if !clash {
             break;
@@ -538,7 +535,7 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_m
         }
         let mut v = Vec::new();
         for ((ri, role), mut ts) in by {
-            ts.sort_by(|a, b| b.score.cmp(&a.score));
+            ts.sort_by_key(|t| std::cmp::Reverse(t.score));
             let keep = 4 * (if role == Role::Lead { 1 } else { cycle.reviews[ri].peer_places as usize }) + 6;
             for (i, t) in ts.into_iter().enumerate() {
                 if i < keep || in_inc.contains(&(t.p, t.r, t.role)) {

@@ -54,14 +54,14 @@ pub fn check(
         size[p as usize] += 1;
         load[r as usize] += 1;
     }
-    for p in 0..names.papers.len() {
-        if names.paper_scored[p] && size[p] != team_size {
-            v.push(format!("review {} has {} reviewers, needs {}", names.papers[p], size[p], team_size));
+    for (p, &n) in size.iter().enumerate() {
+        if names.paper_scored[p] && n != team_size {
+            v.push(format!("review {} has {} reviewers, needs {}", names.papers[p], n, team_size));
         }
     }
-    for r in 0..names.reviewers.len() {
-        if names.reviewer_scored[r] && (load[r] > max_load || load[r] < min_load) {
-            v.push(format!("reviewer {} has load {}, allowed {}..={}", names.reviewers[r], load[r], min_load, max_load));
+    for (r, &n) in load.iter().enumerate() {
+        if names.reviewer_scored[r] && (n > max_load || n < min_load) {
+            v.push(format!("reviewer {} has load {}, allowed {}..={}", names.reviewers[r], n, min_load, max_load));
         }
     }
     v.sort();

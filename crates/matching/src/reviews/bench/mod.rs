@@ -493,12 +493,8 @@ pub fn solve(src: &mut dyn PairSource, conflicts: &dyn ConflictSet, prm: &BenchP
     let shift = max_score;
     // C > any score difference over all places, so min loads come first.
     let big = (max_score - min_score + 1).saturating_mul(places + 1);
-    let mut full_paper = vec![false; np];
-    for p in 0..np {
-        if sp.omitted_best[p] == i64::MIN {
-            full_paper[p] = true;
-        }
-    }
+    // Reviews whose every eligible pair is already in the graph.
+    let mut full_paper: Vec<bool> = sp.omitted_best.iter().map(|&w| w == i64::MIN).collect();
 
     loop {
         let mut gr = build_graph(&sp, &active_p, &active_r, prm, shift, big)?;
@@ -636,6 +632,15 @@ pub fn solve(src: &mut dyn PairSource, conflicts: &dyn ConflictSet, prm: &BenchP
         let status = if reasons.is_empty() { BenchStatus::OptimalCertified } else { BenchStatus::Infeasible(reasons) };
         let _ = gr.sink;
         let sol = extract(&gr, &sp, names, stats, status);
+        #[cfg(debug_assertions)]
+        if sol.status == BenchStatus::OptimalCertified {
+            // Debug builds re-check every solve with the independent checker.
+            let pairs: Vec<(u32, u32)> =
+                sol.teams.iter().enumerate().flat_map(|(p, t)| t.iter().map(move |&(r, _)| (p as u32, r))).collect();
+            let c = check::check(src, conflicts, prm.team_size, prm.max_load, prm.min_load, &pairs)?;
+            assert!(c.violations.is_empty(), "bench solver broke a rule: {:?}", c.violations);
+            assert_eq!(c.total_micro, sol.total_micro, "bench solver total differs from the checker's");
+        }
         return Ok(sol);
     }
 }
@@ -648,14 +653,14 @@ fn extract(gr: &Graph, sp: &Sparse, names: Names, stats: BenchStats, status: Ben
     let mut teams = vec![Vec::new(); gr.n_papers];
     let mut total = 0;
     let mut min_team = i64::MAX;
-    for p in 0..gr.n_papers {
+    for (p, team) in teams.iter_mut().enumerate() {
         for (i, &a) in gr.pair_arc[p].iter().enumerate() {
             if gr.g.flow(a) > 0 {
-                teams[p].push(sp.cand[p][i]);
+                team.push(sp.cand[p][i]);
             }
         }
-        teams[p].sort_by(|a: &(u32, i64), b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let tt: i64 = teams[p].iter().map(|x| x.1).sum();
+        team.sort_by(|a: &(u32, i64), b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let tt: i64 = team.iter().map(|x| x.1).sum();
         total += tt;
         if names.paper_scored[p] {
             min_team = min_team.min(tt);
