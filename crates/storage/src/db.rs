@@ -95,6 +95,11 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// The connection pool (for tests and maintenance).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

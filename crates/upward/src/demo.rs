@@ -346,7 +346,9 @@ pub async fn seed(db: &Db) -> Result<()> {
     }
     for (name, &hub) in &hub_ids {
         let in_hub: Vec<&Member> = members.iter().filter(|m| m.hub == hub).collect();
-        let Some(lead) = in_hub.first() else { continue };
+        // The Senior Partner leads the last school of the Hub (the named
+        // headteacher sign-in leads the first, and is only a headteacher).
+        let Some(lead) = in_hub.last() else { continue };
         let sp = heads[&lead.id];
         s.grant(sp, Role::SeniorPartner, Scope::Hub(hub)).await?;
         let email = if hub == first_hub { Some(SIGN_INS[3].1) } else { None };

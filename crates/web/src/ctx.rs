@@ -42,6 +42,8 @@ pub struct Ctx {
     pub csrf: String,
     pub flash: Option<Flash>,
     pub path: String,
+    /// The path with its query string (where to come back to after signing in).
+    pub here: String,
     /// Signed in with an API token rather than a session.
     pub via_token: bool,
     pub secure: bool,
@@ -86,6 +88,7 @@ impl FromRequestParts<AppState> for Ctx {
             csrf: String::new(),
             flash: None,
             path: parts.uri.path().to_string(),
+            here: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default(),
             via_token: false,
             secure: false,
             ip: String::new(),
@@ -225,7 +228,8 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "local".into());
-    let ctx = Ctx { actor, me, csrf: csrf.clone(), flash, path: path.clone(), via_token, secure, ip };
+    let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
+    let ctx = Ctx { actor, me, csrf: csrf.clone(), flash, path: path.clone(), here, via_token, secure, ip };
     parts.extensions.insert(ctx.clone());
     let req = Request::from_parts(parts, body);
     let mut res = next.run(req).await;

@@ -175,7 +175,7 @@ pub fn render_failure(_state: &AppState, ctx: &Ctx, f: Failure, api: bool) -> Re
         return json(&f);
     }
     if matches!(f, Failure::SignInRequired) && ctx.me.is_none() {
-        let next = percent_encoding::utf8_percent_encode(&ctx.path, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let next = percent_encoding::utf8_percent_encode(&ctx.here, percent_encoding::NON_ALPHANUMERIC).to_string();
         return redirect(&format!("/login?next={next}"));
     }
     let l = Layout::new(ctx, f.title());

@@ -114,6 +114,14 @@ fn invalid(errors: Vec<FieldError>) -> Failure {
     Failure::Invalid(errors)
 }
 
+/// Parse a JSON body after the permission check (so a caller without
+/// access learns nothing from validation errors).
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Failure::Invalid(vec![FieldError { field: "body".into(), message: format!("The request body is not the JSON expected: {e}") }])
+    })
+}
+
 /// The signed-in person and their roles.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeDto), (status = 401, body = ErrorDto)))]
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MeDto>, Failure> {
@@ -257,8 +265,9 @@ pub async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 /// Invite a person by e-mail and give them roles (admin).
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = InviteRequest,
     responses((status = 201, body = PersonDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
-pub async fn invite(State(state): State<AppState>, ctx: Ctx, Json(r): Json<InviteRequest>) -> Result<Response, Failure> {
+pub async fn invite(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Response, Failure> {
     ctx.require(Action::InvitePeople)?;
+    let r: InviteRequest = json_body(&body)?;
     let req = people_pages::InviteRequest {
         email: r.email,
         full_name: r.full_name,
@@ -279,8 +288,9 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, Json(r): Json<Invit
 /// Give a person a role (admin).
 #[utoipa::path(post, path = "/api/v1/people/{id}/roles", tag = "people", params(("id" = i64, Path)), request_body = RoleRequest,
     responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
-pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Json(r): Json<RoleRequest>) -> Result<Json<PersonDto>, Failure> {
+pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::ManageRoles)?;
+    let r: RoleRequest = json_body(&body)?;
     let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     let hub = r.hub_id.map(|h| h.to_string()).unwrap_or_default();
@@ -386,8 +396,9 @@ pub async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Js
 /// Change your e-mail settings.
 #[utoipa::path(put, path = "/api/v1/account/notifications", tag = "account", request_body = [NotificationSetting],
     responses((status = 200, body = [NotificationSetting]), (status = 422, body = ErrorDto)))]
-pub async fn set_notifications(State(state): State<AppState>, ctx: Ctx, Json(v): Json<Vec<NotificationSetting>>) -> Result<Json<Vec<NotificationSetting>>, Failure> {
+pub async fn set_notifications(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Json<Vec<NotificationSetting>>, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
+    let v: Vec<NotificationSetting> = json_body(&body)?;
     let mut errors = vec![];
     for s in &v {
         if !people::TOPICS.iter().any(|(t, _)| *t == s.topic) {
@@ -413,8 +424,9 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
 /// Make an API token. The secret is in this response only.
 #[utoipa::path(post, path = "/api/v1/account/tokens", tag = "account", request_body = NewTokenRequest,
     responses((status = 201, body = NewTokenDto), (status = 422, body = ErrorDto)))]
-pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Json(r): Json<NewTokenRequest>) -> Result<Response, Failure> {
+pub async fn create_token(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
+    let r: NewTokenRequest = json_body(&body)?;
     let name = upward_domain::validate::required_text("a name for the token", &r.name, 80)
         .map_err(|m| invalid(vec![FieldError { field: "name".into(), message: m }]))?;
     let token = format!("upw_{}", new_token());

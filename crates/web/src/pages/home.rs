@@ -2,7 +2,7 @@
 
 use super::render;
 use crate::AppState;
-use crate::ctx::{Ctx, redirect};
+use crate::ctx::Ctx;
 use crate::error::Failure;
 use crate::layout::{Layout, date, thousands};
 use askama::Template;
@@ -45,7 +45,7 @@ impl Home {
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
-    let Some(me) = &ctx.me else { return Ok(redirect("/login")) };
+    let me = ctx.me()?;
     let person = people::get(&state.db, me.person_id).await?.ok_or(Failure::SignInRequired)?;
     let can_browse = ctx.can(&Action::BrowseDirectory);
     let counts = if can_browse { Some(schools::counts(&state.db).await?) } else { None };

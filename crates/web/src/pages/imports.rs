@@ -115,8 +115,12 @@ pub async fn start_import(state: &AppState, who: Who, path: std::path::PathBuf, 
     Ok(run)
 }
 
-pub async fn upload_gias(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Result<Response, Failure> {
+pub async fn upload_gias(State(state): State<AppState>, ctx: Ctx, req: axum::extract::Request) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
+    use axum::extract::FromRequest;
+    let mp = Multipart::from_request(req, &state)
+        .await
+        .map_err(|_| Failure::BadRequest("Send the file as a form upload (multipart/form-data) with the field \"file\".".into()))?;
     let Some((path, name, size)) = save_upload(mp).await? else {
         let runs = imports::recent(&state.db, 20).await?;
         let page = Index { l: Layout::new(&ctx, "Imports"), runs, error: Some("Choose a file to import.".into()) };

@@ -1,0 +1,33 @@
+//! The integration suite: real `upward` servers on SQLite and PostgreSQL,
+//! driven over HTTP. One test binary; each scenario runs on both databases.
+
+mod account;
+mod auth;
+mod directory;
+mod imports;
+mod permissions;
+mod platform;
+
+use upward::both_backends;
+
+both_backends! {
+    every_route_against_every_role => crate::permissions::every_route_against_every_role;
+    sign_in_and_out => crate::auth::sign_in_and_out;
+    wrong_password_is_refused_then_rate_limited => crate::auth::wrong_password_is_refused_then_rate_limited;
+    forgotten_password_by_emailed_link => crate::auth::forgotten_password_by_emailed_link;
+    admin_invites_a_person_with_roles => crate::auth::admin_invites_a_person_with_roles;
+    csrf_and_security_headers => crate::auth::csrf_and_security_headers;
+    api_tokens_work_and_revoke => crate::account::api_tokens_work_and_revoke;
+    calendar_feed_and_notification_settings => crate::account::calendar_feed_and_notification_settings;
+    search_filter_sort_and_page_schools => crate::directory::search_filter_sort_and_page_schools;
+    school_profile_hubs_trusts_and_people => crate::directory::school_profile_hubs_trusts_and_people;
+    exports_csv_and_xlsx => crate::directory::exports_csv_and_xlsx;
+    people_are_scoped_to_the_viewer => crate::directory::people_are_scoped_to_the_viewer;
+    gias_bad_file_changes_nothing => crate::imports::gias_bad_file_changes_nothing;
+    gias_import_adds_updates_and_closes => crate::imports::gias_import_adds_updates_and_closes;
+    gias_import_over_the_api => crate::imports::gias_import_over_the_api;
+    audit_trail_search_and_export => crate::platform::audit_trail_search_and_export;
+    jobs_are_claimed_once => crate::platform::jobs_are_claimed_once;
+    health_and_openapi => crate::platform::health_and_openapi;
+    bad_input_never_breaks_a_page => crate::platform::bad_input_never_breaks_a_page;
+}

@@ -1,0 +1,136 @@
+//! The audit trail, the job queue, health, the OpenAPI document, and bad
+//! input.
+
+use sqlx::Row;
+use upward::testing::{Backend, TestApp};
+
+pub async fn audit_trail_search_and_export(app: &TestApp) {
+    let admin = app.signed_in("admin@upward.example.org").await;
+    // Make a change and find it.
+    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = 'facilitator@upward.example.org'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let r = admin.post_form(&format!("/people/{pid}/roles"), &[("role", "shortlister")]).await;
+    assert_eq!(r.status(), 303);
+    let (status, page) = admin.text("/admin/audit?q=shortlister&action=person.role_granted").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Role given: Shortlister"));
+    assert!(page.contains("admin@upward.example.org"), "who did it");
+    let v: serde_json::Value = admin.get(&format!("/api/v1/audit?action=person.role_granted&entity_id={pid}")).await.json().await.unwrap();
+    let items = v["items"].as_array().unwrap();
+    let last = items.iter().find(|e| e["summary"] == "Role given: Shortlister").expect("the change is on record");
+    assert_eq!(last["after"]["role"], "shortlister");
+    assert!(last["actor"].as_str().unwrap().contains("admin@upward.example.org"));
+    // Date filters and bad dates.
+    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let v: serde_json::Value = admin.get(&format!("/api/v1/audit?from={today}&to={today}&action=person.role_granted&entity_id={pid}")).await.json().await.unwrap();
+    assert!(v["total"].as_i64().unwrap() >= 1);
+    let v: serde_json::Value = admin.get("/api/v1/audit?from=2001-01-01&to=2001-01-02").await.json().await.unwrap();
+    assert_eq!(v["total"], 0);
+    let (status, page) = admin.text("/admin/audit?from=yesterday").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("is not a date like"));
+    // Export.
+    let csv = admin.get("/admin/audit?q=shortlister&format=csv").await.text().await.unwrap();
+    assert!(csv.starts_with("When (UTC),Who,Action,Entity,Entity id,Summary,Before,After"));
+    assert!(csv.contains("person.role_granted"));
+    let xlsx = admin.get("/admin/audit?q=shortlister&format=xlsx").await.bytes().await.unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+}
+
+pub async fn jobs_are_claimed_once(app: &TestApp) {
+    // Queue 40 e-mails, then let 8 workers race for them: each is sent once.
+    let mut tx = app.db().begin().await.unwrap();
+    for i in 0..40 {
+        let m = upward_storage::outbox::NewEmail { to_address: "race@example.org", to_person_id: None, topic: "account", subject: &format!("m{i}"), body_text: "x" };
+        upward_storage::outbox::enqueue(&mut tx, &m, false).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut handles = vec![];
+    for _ in 0..8 {
+        let state = app.state.clone();
+        handles.push(tokio::spawn(async move {
+            let mut ids = vec![];
+            while let Some(job) = upward_storage::jobs::claim(&state.db, 60).await.unwrap() {
+                ids.push(job.id);
+                upward_storage::jobs::complete(&state.db, job.id).await.unwrap();
+            }
+            ids
+        }));
+    }
+    let mut all = vec![];
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "no job was claimed twice");
+    assert_eq!(n, 40);
+    let left: i64 = sqlx::query("SELECT COUNT(*) FROM jobs WHERE status <> 'done'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    assert_eq!(left, 0);
+    // A failing job is retried later, then given up.
+    let mut tx = app.db().begin().await.unwrap();
+    upward_storage::jobs::enqueue(&mut tx, "no_such_kind", "{}", 0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.run_jobs().await, 1);
+    let (status, err): (String, String) = {
+        let r = sqlx::query("SELECT status, last_error FROM jobs WHERE kind = 'no_such_kind'").fetch_one(app.db().pool()).await.unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(status, "queued", "retried later");
+    assert!(err.contains("unknown job kind"));
+}
+
+pub async fn health_and_openapi(app: &TestApp) {
+    let c = app.client();
+    let (status, body) = c.text("/healthz").await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    let doc: serde_json::Value = c.get("/api/openapi.json").await.json().await.unwrap();
+    assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    // Every API route of the router is in the OpenAPI document.
+    for r in upward_web::ROUTES.iter().filter(|r| r.path.starts_with("/api/v1/")) {
+        let item = &doc["paths"][r.path];
+        assert!(item[r.method].is_object(), "{} {} is not in the OpenAPI document", r.method, r.path);
+    }
+    let (status, page) = c.text("/api/docs").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("/api/v1/schools"));
+    if app.backend == Backend::Postgres {
+        assert_eq!(app.db().backend(), upward_storage::Backend::Postgres);
+    }
+}
+
+pub async fn bad_input_never_breaks_a_page(app: &TestApp) {
+    let c = app.signed_in("admin@upward.example.org").await;
+    let nasty = [
+        "/schools?q=%27%3B%20DROP%20TABLE%20schools%3B--",
+        "/schools?q=%25%25%25_",
+        "/schools?page=-5",
+        "/schools?page=99999999999999999999",
+        "/schools?sort=name%3Bdrop&dir=sideways",
+        "/schools/%F0%9F%98%80",
+        "/people?hub=NaN&role=emperor",
+        "/people/0",
+        "/hubs/-1",
+        "/trusts/abc",
+        "/admin/audit?from=2026-13-45&actor=x",
+        "/admin/imports/abc",
+        "/api/v1/schools?per_page=100000&page=0",
+        "/api/v1/people/abc",
+        "/calendar/..%2F..%2Fetc%2Fpasswd",
+        "/static/..%2FCargo.toml",
+    ];
+    for p in nasty {
+        let r = c.get(p).await;
+        let s = r.status().as_u16();
+        assert!(s < 500, "{p} gave {s}");
+    }
+    let r = c.send(reqwest::Method::POST, "/api/v1/people", Some(serde_json::json!({"email": 5}))).await;
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid");
+    let r = c.http.post(c.url("/api/v1/people")).header("X-CSRF-Token", c.csrf().await).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    // The table is still there.
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM schools").fetch_one(app.db().pool()).await.unwrap().get(0);
+    assert!(n > 0);
+}
