@@ -9,6 +9,7 @@ pub mod error;
 pub mod hubs;
 pub mod imports;
 pub mod jobs;
+pub mod matching;
 pub mod migrations;
 pub mod outbox;
 pub mod people;

@@ -95,6 +95,18 @@ routes! {
     get "/admin/audit" => pages::admin::audit, "central team";
     get "/admin/outbox" => pages::admin::outbox, "central team";
     get "/admin/outbox/{id}" => pages::admin::outbox_message, "central team";
+    get "/matching" => pages::matching::index, "central team";
+    post "/matching/cycles/{id}/propose" => pages::matching::propose_teams, "central team";
+    get "/matching/runs/{id}" => pages::matching::run, "central team";
+    get "/matching/runs/{id}/reviews/{review}" => pages::matching::team, "central team";
+    post "/matching/runs/{id}/reviews/{review}" => pages::matching::edit_team, "central team";
+    post "/matching/runs/{id}/groups" => pages::groups::edit_groups, "central team";
+    post "/matching/runs/{id}/accept" => pages::matching::accept, "central team";
+    post "/matching/runs/{id}/discard" => pages::matching::discard, "central team";
+    get "/matching/cohorts/{id}" => pages::groups::cohort, "central team";
+    post "/matching/cohorts/{id}/groups" => pages::groups::propose_groups, "central team";
+    post "/matching/cohorts/{id}/facilitators" => pages::groups::propose_facilitators, "central team";
+    post "/matching/cohorts/{id}/pairs" => pages::groups::set_pair, "central team";
     get "/api/openapi.json" => api::openapi_json, "anyone";
     get "/api/docs" => api::docs, "anyone";
     get "/api/v1/me" => api::me, "signed in";
@@ -120,6 +132,10 @@ routes! {
     post "/api/v1/account/tokens" => api::create_token, "signed in";
     delete "/api/v1/account/tokens/{id}" => api::revoke_token, "signed in";
     get "/api/v1/account/calendar" => api::calendar, "signed in";
+    get "/api/v1/matching/runs/{id}" => api::matching::run, "central team";
+    post "/api/v1/matching/cycles/{id}/propose" => api::matching::propose_teams, "central team";
+    post "/api/v1/matching/runs/{id}/rescore" => api::matching::rescore, "central team";
+    post "/api/v1/matching/runs/{id}/accept" => api::matching::accept, "central team";
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \

@@ -124,7 +124,9 @@ pub fn pair_rules(cycle: &Cycle, person: &Person, review: &Review, role: Role) -
     v
 }
 
-fn member_score(cycle: &Cycle, p: &Person, r: &Review, role: Role) -> MemberScore {
+/// What `p` would score in `role` at `r` (the preference terms, before the
+/// team's mix and Hub terms).
+pub fn member_score(cycle: &Cycle, p: &Person, r: &Review, role: Role) -> MemberScore {
     let w = &cycle.weights;
     let phase = if same(&p.phase, &r.phase) { milli(w.phase) } else { 0 };
     let themes = if r.focus.is_empty() {

@@ -4,6 +4,7 @@
 //! OpenAPI document at /api/openapi.json.
 
 mod dto;
+pub mod matching;
 
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -35,19 +36,21 @@ use utoipa::OpenApi;
     paths(
         me, schools, school, hubs, hub, trusts, trust, people, person, invite, add_role, remove_role,
         imports, import_gias, import_run, audit, outbox, notifications, set_notifications, tokens, create_token,
-        revoke_token, calendar
+        revoke_token, calendar, matching::run, matching::propose_teams, matching::rescore, matching::accept
     ),
     components(schemas(
         MeDto, GrantDto, SchoolDto, SchoolPage, HubDto, LeaderDto, TrustDto, TrustDetail, PersonDto, PersonPage, PoolDto,
         InviteRequest, RoleRequest, ImportRunDto, AuditDto, AuditPage, EmailDto, EmailPage, NotificationSetting,
-        TokenDto, NewTokenRequest, NewTokenDto, CalendarDto, ErrorDto, FieldErrorDto, HubDetail
+        TokenDto, NewTokenRequest, NewTokenDto, CalendarDto, ErrorDto, FieldErrorDto, HubDetail,
+        matching::RunDto, matching::ProposeTeams
     )),
     modifiers(&Security),
     tags(
         (name = "directory", description = "Schools, Hubs and trusts"),
         (name = "people", description = "People, roles and invitations"),
         (name = "central", description = "Imports, the audit trail and the outbox"),
-        (name = "account", description = "Your own account")
+        (name = "account", description = "Your own account"),
+        (name = "matching", description = "Review teams, Growing the Top groups and facilitators (central team)")
     )
 )]
 pub struct ApiDoc;
@@ -116,7 +119,7 @@ fn invalid(errors: Vec<FieldError>) -> Failure {
 
 /// Parse a JSON body after the permission check (so a caller without
 /// access learns nothing from validation errors).
-fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     serde_json::from_slice(bytes).map_err(|e| {
         Failure::Invalid(vec![FieldError { field: "body".into(), message: format!("The request body is not the JSON expected: {e}") }])
     })

@@ -3,9 +3,11 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod groups;
 pub mod hubs;
 pub mod home;
 pub mod imports;
+pub mod matching;
 pub mod people;
 pub mod schools;
 

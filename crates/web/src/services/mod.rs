@@ -1,3 +1,4 @@
 //! Work shared by the web interface and the command line.
 
 pub mod gias;
+pub mod matching;
