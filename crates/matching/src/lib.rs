@@ -1,1 +1,3 @@
 pub mod placeholder {}
+pub mod groups;
+pub mod themes;
