@@ -26,6 +26,7 @@ pub struct MdgpInstance {
     n: usize,
     bounds: Vec<(usize, usize)>,
     d: Vec<f64>,
+    min_d: f64,
 }
 
 impl MdgpInstance {
@@ -50,9 +51,25 @@ impl MdgpInstance {
                 d[j * n + i] = v;
             }
         }
-        let inst = MdgpInstance { n, bounds, d };
+        let mut inst = MdgpInstance { n, bounds, d, min_d: 0.0 };
+        inst.min_d = inst.compute_min();
         inst.validate()?;
         Ok(inst)
+    }
+
+    fn compute_min(&self) -> f64 {
+        let mut m = f64::INFINITY;
+        for i in 0..self.n {
+            for j in i + 1..self.n {
+                m = m.min(self.d[i * self.n + j]);
+            }
+        }
+        if m.is_finite() { m } else { 0.0 }
+    }
+
+    /// The smallest pair value.
+    pub fn min_d(&self) -> f64 {
+        self.min_d
     }
 
     fn validate(&self) -> Result<(), GroupsError> {
@@ -169,7 +186,8 @@ impl MdgpInstance {
         for i in 0..n {
             d[i * n + i] = 0.0;
         }
-        let inst = MdgpInstance { n, bounds, d };
+        let mut inst = MdgpInstance { n, bounds, d, min_d: 0.0 };
+        inst.min_d = inst.compute_min();
         inst.validate()
             .map_err(|e| ParseError::new(source, hline, "bounds", e.to_string()))?;
         Ok(inst)

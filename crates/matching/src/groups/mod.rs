@@ -22,6 +22,7 @@ pub mod io;
 pub mod mdgp;
 pub mod mdgp_exact;
 pub mod mdgp_ims;
+pub mod report;
 pub mod rng;
 pub mod school_solver;
 pub mod schools;
