@@ -597,7 +597,11 @@ impl SchoolInstance {
             parts.push(format!("{b}'s excellence in {} meets {a}'s challenge in {}", self.labels(&ba), self.challenge_texts(i, &ba)));
         }
         if !shared.is_empty() {
-            parts.push(format!("both are working on {}", self.labels(&shared)));
+            if parts.is_empty() {
+                parts.push(format!("{a} and {b} are both working on {}", self.labels(&shared)));
+            } else {
+                parts.push(format!("both are working on {}", self.labels(&shared)));
+            }
         }
         if parts.is_empty() {
             parts.push(format!("{a} and {b} have no theme in common"));
@@ -803,7 +807,7 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
                 schools: restricted,
             });
         }
-        let score = pairs.iter().map(|p| p.score).sum();
+        let score = pairs.iter().map(|p| p.score).sum::<f64>() + 0.0;
         groups.push(GroupEvaluation { members: valid, score, pairs });
     }
     let assignment = grouping.assignment(n);
@@ -842,7 +846,7 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
             });
         }
     }
-    let total = groups.iter().map(|g| g.score).sum();
+    let total = groups.iter().map(|g| g.score).sum::<f64>() + 0.0;
     let min_group = groups.iter().map(|g| g.score).fold(f64::INFINITY, f64::min);
     Evaluation { total, min_group: if groups.is_empty() { 0.0 } else { min_group }, groups, violations }
 }
