@@ -9,8 +9,10 @@
 //! * `large`: the n = 120 and n = 240 instances of the reference table,
 //!   3 seeds each at the reference CPU time, mean and best;
 //! * `pilot`: the 21 schools of the Growing the Top pilot, exact, both modes;
-//! * `national`: the national secondary run from CSV files written by the
-//!   `national_schools` example.
+//! * `exact`: the exact school solver on random cohorts of 12 to 24;
+//! * `national [SCHOOLS THEMES]`: the national secondary run (3 seeds, both
+//!   modes, `NATIONAL_SECONDS` per run, default 50) from the CSV files
+//!   written by the `national_schools` example (default `/tmp/national-*.csv`).
 //!
 //! The MDGPLIB folder is `$MDGPLIB` or `../../../shared/data/mdgplib`
 //! relative to this crate.
@@ -20,7 +22,11 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use upward_matching::groups::check::check_mdgp;
+use upward_matching::groups::check::{check_mdgp, check_schools};
+use upward_matching::groups::io::{read_schools, read_themes};
+use upward_matching::groups::school_solver::{solve_exact, solve_heuristic};
+use upward_matching::groups::{Rules, SchoolInstance, SolveMode, SolveOptions, Weights, solve};
+use upward_matching::themes::Taxonomy;
 use upward_matching::groups::mdgp_ims::{ImsParams, solve_ims_with};
 use upward_matching::groups::{MdgpInstance, MdgpOptions, mdgp};
 
@@ -120,6 +126,88 @@ fn large(seeds: &[u64]) {
     println!();
 }
 
+fn load_schools(schools: &str, themes: &str, rules: Rules) -> SchoolInstance {
+    let open = |p: &str| BufReader::new(File::open(p).unwrap_or_else(|e| panic!("{p}: {e}")));
+    let mut list = read_schools(open(schools), schools).unwrap_or_else(|e| panic!("{e}"));
+    read_themes(open(themes), themes, &mut list).unwrap_or_else(|e| panic!("{e}"));
+    SchoolInstance::new(list, Taxonomy::default(), rules, Weights::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn pilot() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    let s = dir.join("gtt-2018-schools.csv").display().to_string();
+    let t = dir.join("gtt-2018-themes.csv").display().to_string();
+    let inst = load_schools(&s, &t, Rules::default());
+    println!("## Growing the Top pilot (21 schools, no coordinates)\n");
+    println!("| mode | method | total | minimum group | proven | time (ms) |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for mode in [SolveMode::Total, SolveMode::MaxMin] {
+        let r = solve_exact(&inst, mode).expect("exact");
+        assert!(check_schools(&inst, &r.grouping).broken.is_empty());
+        println!("| {mode:?} | exact | {:.3} | {:.3} | yes | {:.1} |", r.total, r.min_group, r.elapsed.as_secs_f64() * 1e3);
+        let opts = SolveOptions { mode, time_limit: Duration::from_secs(1), seed: 1, ..Default::default() };
+        let h = solve_heuristic(&inst, &opts).expect("heuristic");
+        assert!(check_schools(&inst, &h.grouping).broken.is_empty());
+        println!("| {mode:?} | heuristic, 1 s | {:.3} | {:.3} | no | {:.1} |", h.total, h.min_group, h.elapsed.as_secs_f64() * 1e3);
+    }
+    println!();
+}
+
+fn national(schools: &str, themes: &str, seconds: u64, seeds: &[u64]) {
+    let t0 = Instant::now();
+    let inst = load_schools(schools, themes, Rules { min_km: 15.0, ..Default::default() });
+    let load = t0.elapsed();
+    let restricted = inst.schools.iter().filter(|s| s.single_sex || s.selective).count();
+    println!(
+        "## National: {} state-funded mainstream secondary schools, trios, no two within 15 km\n",
+        inst.len()
+    );
+    println!("{restricted} single-sex or selective schools; loading and tagging took {:.2} s.\n", load.as_secs_f64());
+    println!("| mode | seed | time limit | total | minimum group | rules kept | upper bound on total | wall time (s) |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for mode in [SolveMode::Total, SolveMode::MaxMin] {
+        for &seed in seeds {
+            let opts = SolveOptions { mode, time_limit: Duration::from_secs(seconds), seed, ..Default::default() };
+            let t = Instant::now();
+            let r = solve(&inst, &opts).expect("solve");
+            let wall = t.elapsed();
+            let c = check_schools(&inst, &r.grouping);
+            println!(
+                "| {mode:?} | {seed} | {seconds} s | {:.3} | {:.3} | {} | {} | {:.2} |",
+                c.total,
+                c.min_group,
+                if c.broken.is_empty() { "all".to_string() } else { format!("{} broken", c.broken.len()) },
+                r.upper_bound.map(|b| format!("{b:.1}")).unwrap_or_else(|| "–".into()),
+                wall.as_secs_f64()
+            );
+        }
+    }
+    println!();
+}
+
+fn exact_scaling() {
+    println!("## Exact school solver on random cohorts (themes drawn from the pilot's)\n");
+    println!("| schools | groups | states | time (ms) |");
+    println!("| --- | --- | --- | --- |");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    let s = dir.join("gtt-2018-schools.csv").display().to_string();
+    let t = dir.join("gtt-2018-themes.csv").display().to_string();
+    let base = load_schools(&s, &t, Rules::default());
+    for n in [12, 15, 18, 21, 22, 24] {
+        let mut list: Vec<_> = (0..n).map(|i| {
+            let mut x = base.schools[i % base.len()].clone();
+            x.id = format!("S{i}");
+            x.name = format!("School {i}");
+            x
+        }).collect();
+        list.rotate_left(n % 5);
+        let inst = SchoolInstance::new(list, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+        let r = solve_exact(&inst, SolveMode::Total).expect("exact");
+        println!("| {n} | {} | {} | {:.1} |", r.grouping.groups.len(), r.iterations, r.elapsed.as_secs_f64() * 1e3);
+    }
+    println!();
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let all = args.is_empty();
@@ -129,6 +217,18 @@ fn main() {
     }
     if want("large") {
         large(&[1, 2, 3]);
+    }
+    if want("pilot") {
+        pilot();
+    }
+    if want("exact") {
+        exact_scaling();
+    }
+    if let Some(p) = args.iter().position(|a| a == "national") {
+        let schools = args.get(p + 1).cloned().unwrap_or_else(|| "/tmp/national-schools.csv".into());
+        let themes = args.get(p + 2).cloned().unwrap_or_else(|| "/tmp/national-themes.csv".into());
+        let secs = std::env::var("NATIONAL_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+        national(&schools, &themes, secs, &[1, 2, 3]);
     }
     if let Some(p) = args.iter().position(|a| a == "tune") {
         let seeds: Vec<u64> = args[p + 1..].iter().filter_map(|s| s.parse().ok()).collect();

@@ -117,7 +117,7 @@ impl MdgpInstance {
         };
         let n = num(0, "n")?;
         let g = num(1, "G")?;
-        if n < 2 || n > 100_000 {
+        if !(2..=100_000).contains(&n) {
             return Err(ParseError::new(source, hline, "n", format!("{n} elements is out of range 2..100000")));
         }
         if g == 0 || g > n {

@@ -74,8 +74,7 @@ pub fn solve_exact(inst: &MdgpInstance) -> MdgpSolution {
         let mut next = vec![f64::NEG_INFINITY; size];
         let mut choice = vec![0u32; size];
         let (a, b) = bounds[g];
-        for mask in 0..size {
-            let base = cur[mask];
+        for (mask, &base) in cur.iter().enumerate() {
             if base == f64::NEG_INFINITY {
                 continue;
             }

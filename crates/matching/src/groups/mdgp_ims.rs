@@ -422,7 +422,7 @@ pub fn solve_ims_with(inst: &MdgpInstance, opts: &MdgpOptions, p: &ImsParams) ->
     let mut rng = Rng::new(opts.seed);
     let sizes = max_pair_sizes(inst);
     let init = |rng: &mut Rng, k: usize| {
-        if p.size_start && k % 2 == 0 {
+        if p.size_start && k.is_multiple_of(2) {
             random_assignment_sized(inst.n(), &sizes, rng)
         } else {
             random_assignment(inst, rng)

@@ -128,7 +128,7 @@ fn valid_groups(inst: &SchoolInstance, plan: SizePlan) -> Vec<Vec<(u32, f64)>> {
     let n = inst.len();
     let mut by_low: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
     let ok = |m: &[usize]| inst.group_breaches(m) == 0;
-    for i in 0..n {
+    for (i, list) in by_low.iter_mut().enumerate() {
         for j in i + 1..n {
             if !inst.pair_allowed(i, j) {
                 continue;
@@ -138,12 +138,12 @@ fn valid_groups(inst: &SchoolInstance, plan: SizePlan) -> Vec<Vec<(u32, f64)>> {
                     continue;
                 }
                 if plan.trios > 0 && ok(&[i, j, k]) {
-                    by_low[i].push(((1 << i) | (1 << j) | (1 << k), inst.group_score(&[i, j, k])));
+                    list.push(((1 << i) | (1 << j) | (1 << k), inst.group_score(&[i, j, k])));
                 }
                 if plan.quads > 0 {
                     for l in k + 1..n {
                         if inst.pair_allowed(i, l) && inst.pair_allowed(j, l) && inst.pair_allowed(k, l) && ok(&[i, j, k, l]) {
-                            by_low[i].push(((1 << i) | (1 << j) | (1 << k) | (1 << l), inst.group_score(&[i, j, k, l])));
+                            list.push(((1 << i) | (1 << j) | (1 << k) | (1 << l), inst.group_score(&[i, j, k, l])));
                         }
                     }
                 }
@@ -193,7 +193,7 @@ impl Dp<'_> {
             // remaining schools must split into the remaining quads and trios
             let rest = left - g.count_ones() as usize;
             let rq = self.plan.quads - q;
-            if rest < 4 * rq || (rest - 4 * rq) % 3 != 0 {
+            if rest < 4 * rq || !(rest - 4 * rq).is_multiple_of(3) {
                 continue;
             }
             let sub = self.best(mask | g, q);
@@ -494,10 +494,6 @@ impl<'a> Search<'a> {
                         best_op = Some(Op::Move(i, gi as u32, gp as u32));
                     }
                 }
-            }
-            // a breached group also looks at random far-away swaps
-            if best_op.is_none() && self.breach[gi] > 0 {
-                for _ in 0..0 {}
             }
             if let Some(op) = best_op {
                 let touched: Vec<u32> = match op {

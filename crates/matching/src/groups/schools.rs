@@ -291,6 +291,9 @@ struct TaggedTheme {
     tags: TagSet,
 }
 
+/// Theme texts with the indices of the tags each was given.
+pub type ThemeTags<'a> = Vec<(&'a str, Vec<usize>)>;
+
 /// A cohort ready to be grouped: schools, rules, weights and the derived
 /// tags, locations and rule indices.
 #[derive(Debug, Clone)]
@@ -342,11 +345,10 @@ impl SchoolInstance {
             }
         }
         for s in &schools {
-            if let Some((lat, lon)) = s.location {
-                if !(lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)) {
+            if let Some((lat, lon)) = s.location
+                && !(lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)) {
                     return Err(GroupsError::Invalid(format!("{}: coordinates ({lat}, {lon}) are not valid", s.name)));
                 }
-            }
         }
         let mut apart = HashSet::new();
         for &(a, b) in &rules.apart {
@@ -446,8 +448,8 @@ impl SchoolInstance {
 
     /// The themes of school `i` with the tags each was given:
     /// `(excellence, challenge)`, each a list of (text, tag indices).
-    pub fn tagged_themes(&self, i: usize) -> (Vec<(&str, Vec<usize>)>, Vec<(&str, Vec<usize>)>) {
-        fn list(v: &[TaggedTheme]) -> Vec<(&str, Vec<usize>)> {
+    pub fn tagged_themes(&self, i: usize) -> (ThemeTags<'_>, ThemeTags<'_>) {
+        fn list(v: &[TaggedTheme]) -> ThemeTags<'_> {
             v.iter().map(|t| (t.text.as_str(), t.tags.iter().collect())).collect()
         }
         (list(&self.exc_themes[i]), list(&self.chal_themes[i]))
@@ -472,11 +474,10 @@ impl SchoolInstance {
         let tw = &self.tag_weight;
         let mut s = w.complement * (self.exc[i].weighted_overlap(&self.chal[j], tw) + self.exc[j].weighted_overlap(&self.chal[i], tw))
             + w.shared_challenge * self.chal[i].weighted_overlap(&self.chal[j], tw);
-        if w.travel_per_100km != 0.0 {
-            if let Some(km) = self.km(i, j) {
+        if w.travel_per_100km != 0.0
+            && let Some(km) = self.km(i, j) {
                 s -= w.travel_per_100km * km / 100.0;
             }
-        }
         s
     }
 
@@ -492,13 +493,11 @@ impl SchoolInstance {
         if self.rules.max_restricted <= 1 && a.restricted() && b.restricted() {
             return false;
         }
-        if self.rules.min_km > 0.0 {
-            if let Some(km) = self.km(i, j) {
-                if km < self.rules.min_km {
+        if self.rules.min_km > 0.0
+            && let Some(km) = self.km(i, j)
+                && km < self.rules.min_km {
                     return false;
                 }
-            }
-        }
         if !self.apart.is_empty() && self.apart.contains(&(i.min(j), i.max(j))) {
             return false;
         }
@@ -772,8 +771,8 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
                         message: format!("{} ({}) and {} ({}) are of phases that may not share a group", si.name, si.phase, sj.name, sj.phase),
                     });
                 }
-                if let Some(km) = inst.km(i, j) {
-                    if inst.rules.min_km > 0.0 && km < inst.rules.min_km {
+                if let Some(km) = inst.km(i, j)
+                    && inst.rules.min_km > 0.0 && km < inst.rules.min_km {
                         violations.push(Violation {
                             kind: RuleKind::TooClose,
                             group: Some(g),
@@ -781,7 +780,6 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
                             message: format!("{} and {} are {km:.1} km apart, closer than {} km", si.name, sj.name, inst.rules.min_km),
                         });
                     }
-                }
                 if inst.apart.contains(&(i.min(j), i.max(j))) {
                     violations.push(Violation {
                         kind: RuleKind::KeptApart,

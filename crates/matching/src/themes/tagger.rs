@@ -100,7 +100,7 @@ impl Tagger {
             }
         }
         for v in index.values_mut() {
-            v.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            v.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         }
         Tagger { index }
     }
