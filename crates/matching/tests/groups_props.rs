@@ -52,6 +52,11 @@ fn instance_strategy(max_n: usize) -> impl Strategy<Value = SchoolInstance> {
             for (i, s) in schools.iter_mut().enumerate() {
                 s.id = format!("S{i}");
                 s.name = format!("School {i}");
+                // Several phase cohorts are tested elsewhere; here one cohort,
+                // so that brute force and the solvers share one size plan.
+                if !cross {
+                    s.phase = Phase::Secondary;
+                }
             }
             let n = schools.len();
             let mut rules = Rules { min_km: km, ..Default::default() };

@@ -228,3 +228,40 @@ fn a_written_grouping_reads_back_the_same() {
     let ev = evaluate(&inst, &back);
     assert!((ev.total - r.total).abs() < 1e-9);
 }
+
+#[test]
+fn phases_that_never_meet_are_grouped_as_separate_cohorts() {
+    // 10 primary and 11 secondary pilot-like schools: 21 would be seven
+    // trios, but each phase needs its own quads.
+    let mut schools = read_schools(SCHOOLS.as_bytes(), "s").expect("schools");
+    read_themes(THEMES.as_bytes(), "t", &mut schools).expect("themes");
+    for s in schools.iter_mut().take(10) {
+        s.phase = Phase::Primary;
+    }
+    let inst = SchoolInstance::new(schools.clone(), Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+    assert_eq!(inst.phase_cohorts().len(), 2);
+    for mode in [SolveMode::Total, SolveMode::MaxMin] {
+        let r = solve(&inst, &SolveOptions { mode, ..Default::default() }).expect("solve");
+        assert!(r.valid && r.proven_optimal, "{mode:?}");
+        let mut sizes: Vec<usize> = r.grouping.groups.iter().map(Vec::len).collect();
+        sizes.sort();
+        assert_eq!(sizes, [3, 3, 3, 4, 4, 4], "{mode:?}");
+        for g in &r.grouping.groups {
+            assert!(g.iter().all(|&i| inst.schools[i].phase == inst.schools[g[0]].phase));
+        }
+    }
+    // With a transition allowance they form one cohort of seven trios.
+    let mut rules = Rules::default();
+    rules.phases.cross.push((Phase::Primary, Phase::Secondary));
+    let inst = SchoolInstance::new(schools.clone(), Taxonomy::default(), rules, Weights::default()).expect("instance");
+    assert_eq!(inst.phase_cohorts().len(), 1);
+    let r = solve(&inst, &SolveOptions::default()).expect("solve");
+    assert!(r.valid && r.grouping.groups.len() == 7);
+    // Five primary schools cannot be grouped at all.
+    for (i, s) in schools.iter_mut().enumerate() {
+        s.phase = if i < 5 { Phase::Primary } else { Phase::Secondary };
+    }
+    let inst = SchoolInstance::new(schools, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+    let e = solve(&inst, &SolveOptions::default()).expect_err("five primaries");
+    assert!(e.to_string().contains("5 primary schools"), "{e}");
+}

@@ -100,7 +100,11 @@ pub struct SolveResult {
 /// otherwise. Errors when the sizes cannot work or, for an exact solve,
 /// when no grouping keeps every hard rule.
 pub fn solve(inst: &SchoolInstance, opts: &SolveOptions) -> Result<SolveResult, GroupsError> {
-    let res = if inst.len() <= opts.exact_max_n.min(MAX_EXACT) {
+    inst.check_size_plans()?;
+    let cohorts = inst.phase_cohorts();
+    let res = if cohorts.len() > 1 {
+        solve_cohorts(inst, opts, &cohorts)?
+    } else if inst.len() <= opts.exact_max_n.min(MAX_EXACT) {
         solve_exact(inst, opts.mode)?
     } else {
         solve_heuristic(inst, opts)?
@@ -113,6 +117,65 @@ pub fn solve(inst: &SchoolInstance, opts: &SolveOptions) -> Result<SolveResult, 
         debug_assert_eq!(c.broken.is_empty(), res.valid, "checker disagrees on validity: {:?}", c.broken);
     }
     Ok(res)
+}
+
+/// Solves every phase cohort on its own (time shared by size) and joins
+/// the results.
+fn solve_cohorts(inst: &SchoolInstance, opts: &SolveOptions, cohorts: &[Vec<usize>]) -> Result<SolveResult, GroupsError> {
+    let start = Instant::now();
+    let n = inst.len().max(1);
+    let mut groups = Vec::new();
+    let (mut proven, mut bound, mut iterations) = (true, Some(0.0), 0u64);
+    let mut methods: Vec<&'static str> = Vec::new();
+    for members in cohorts {
+        let sub = inst.sub_instance(members)?;
+        let share = opts.time_limit.mul_f64(members.len() as f64 / n as f64);
+        let r = solve(&sub, &SolveOptions { time_limit: share, ..opts.clone() })?;
+        groups.extend(r.grouping.groups.iter().map(|g| g.iter().map(|&k| members[k]).collect::<Vec<_>>()));
+        proven &= r.proven_optimal;
+        bound = bound.zip(r.upper_bound).map(|(a, b)| a + b);
+        iterations += r.iterations;
+        if !methods.contains(&r.method) {
+            methods.push(r.method);
+        }
+    }
+    // Max-min: the weakest cohort fixes the best minimum m*; every other
+    // cohort then maximises its total over groups scoring at least m*
+    // (exactly, where the cohort is small enough).
+    if opts.mode == SolveMode::MaxMin && cohorts.len() > 1 {
+        let m_star = groups
+            .iter()
+            .map(|g: &Vec<usize>| inst.group_score(g))
+            .fold(f64::INFINITY, f64::min);
+        let mut regrouped = Vec::new();
+        for members in cohorts {
+            let sub = inst.sub_instance(members)?;
+            let mine: Vec<Vec<usize>> = groups.iter().filter(|g| g.first().is_some_and(|i| members.contains(i))).cloned().collect();
+            if sub.len() <= opts.exact_max_n.min(MAX_EXACT) {
+                if let Ok(r) = solve_exact_floor(&sub, SolveMode::Total, m_star - 1e-9) {
+                    regrouped.extend(r.grouping.groups.iter().map(|g| g.iter().map(|&k| members[k]).collect::<Vec<_>>()));
+                    continue;
+                }
+            }
+            proven = false;
+            regrouped.extend(mine);
+        }
+        groups = regrouped;
+    }
+    let grouping = Grouping { groups };
+    let (total, min_group, valid) = finish(inst, grouping.clone());
+    Ok(SolveResult {
+        grouping,
+        total,
+        min_group,
+        // Total mode: the sum of the cohorts' optima is the optimum.
+        proven_optimal: proven,
+        upper_bound: if opts.mode == SolveMode::Total { bound } else { None },
+        valid,
+        method: if methods.len() == 1 { methods[0] } else { "per phase cohort: exact and heuristic" },
+        elapsed: start.elapsed(),
+        iterations,
+    })
 }
 
 /// Largest cohort accepted by the exact solver (masks are `u32`).
@@ -230,6 +293,11 @@ impl Dp<'_> {
 
 /// Proves the best grouping of a small cohort (see the module documentation).
 pub fn solve_exact(inst: &SchoolInstance, mode: SolveMode) -> Result<SolveResult, GroupsError> {
+    solve_exact_floor(inst, mode, f64::NEG_INFINITY)
+}
+
+/// As [`solve_exact`], using only groups scoring at least `floor`.
+fn solve_exact_floor(inst: &SchoolInstance, mode: SolveMode, floor: f64) -> Result<SolveResult, GroupsError> {
     let start = Instant::now();
     let n = inst.len();
     if n > MAX_EXACT {
@@ -237,7 +305,7 @@ pub fn solve_exact(inst: &SchoolInstance, mode: SolveMode) -> Result<SolveResult
     }
     let plan = inst.rules.size_plan(n)?;
     let groups = valid_groups(inst, plan);
-    let mut threshold = f64::NEG_INFINITY;
+    let mut threshold = floor;
     let mut states = 0u64;
     if mode == SolveMode::MaxMin {
         let mut dp = Dp { n, plan, groups: &groups, threshold, memo: HashMap::new(), bottleneck: true };

@@ -11,7 +11,9 @@
 //! * pairs kept apart by hand never share a group; pairs pinned together by
 //!   hand always do;
 //! * sizes: groups of `group_size` (3 or 4) and as few of the other size as
-//!   the number of schools requires ([`Rules::size_plan`]).
+//!   the number of schools requires ([`Rules::size_plan`]), counted per
+//!   phase cohort ([`SchoolInstance::phase_cohorts`]: schools whose phases
+//!   can never meet are grouped separately).
 //!
 //! **Objective.** Themes are tagged with the shared taxonomy
 //! ([`crate::themes`]). For a pair of schools `i, j` with excellence tags
@@ -332,7 +334,9 @@ impl SchoolInstance {
     /// range, coordinates valid, sizes possible).
     pub fn new(schools: Vec<School>, taxonomy: Taxonomy, rules: Rules, weights: Weights) -> Result<Self, GroupsError> {
         let n = schools.len();
-        rules.size_plan(n)?;
+        if n == 0 {
+            return Err(GroupsError::Infeasible("there are no schools to group".into()));
+        }
         if rules.group_size != 3 && rules.group_size != 4 {
             return Err(GroupsError::Invalid(format!("group size {} (3 or 4 allowed)", rules.group_size)));
         }
@@ -361,6 +365,12 @@ impl SchoolInstance {
         for &(a, b) in &rules.together {
             if a >= n || b >= n || a == b {
                 return Err(GroupsError::Invalid(format!("pinned pair ({a}, {b}) is not two schools")));
+            }
+            if !rules.phases.compatible(schools[a].phase, schools[b].phase) {
+                return Err(GroupsError::Infeasible(format!(
+                    "{} and {} are pinned together but their phases may not share a group",
+                    schools[a].name, schools[b].name
+                )));
             }
             if apart.contains(&(a.min(b), a.max(b))) {
                 return Err(GroupsError::Infeasible(format!(
@@ -423,6 +433,42 @@ impl SchoolInstance {
             apart,
             together_of,
         })
+    }
+
+    /// The phase cohorts: schools whose phases are linked (the same phase,
+    /// or chained through allowed cross-phase pairs). Schools of different
+    /// cohorts can never share a group, so each cohort is grouped on its own
+    /// with its own size plan.
+    pub fn phase_cohorts(&self) -> Vec<Vec<usize>> {
+        phase_cohorts(&self.schools, &self.rules.phases)
+    }
+
+    /// Checks that every phase cohort can be split into groups of three and
+    /// four (solvers call it; evaluation does not need it).
+    pub fn check_size_plans(&self) -> Result<(), GroupsError> {
+        for cohort in self.phase_cohorts() {
+            self.rules.size_plan(cohort.len()).map_err(|_| {
+                let phases: std::collections::BTreeSet<&str> = cohort.iter().map(|&i| self.schools[i].phase.label()).collect();
+                GroupsError::Infeasible(format!(
+                    "{} {} schools cannot be split into groups of three and four",
+                    cohort.len(),
+                    phases.into_iter().collect::<Vec<_>>().join("/")
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The instance restricted to `members` (school indices, in that order),
+    /// with pinned and kept-apart pairs inside it re-indexed.
+    pub fn sub_instance(&self, members: &[usize]) -> Result<SchoolInstance, GroupsError> {
+        let pos: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        let remap = |v: &[(usize, usize)]| -> Vec<(usize, usize)> {
+            v.iter().filter_map(|&(a, b)| Some((*pos.get(&a)?, *pos.get(&b)?))).collect()
+        };
+        let rules = Rules { together: remap(&self.rules.together), apart: remap(&self.rules.apart), ..self.rules.clone() };
+        let schools = members.iter().filter_map(|&i| self.schools.get(i).cloned()).collect();
+        SchoolInstance::new(schools, self.taxonomy.clone(), rules, self.weights)
     }
 
     /// Number of schools.
@@ -612,6 +658,37 @@ impl SchoolInstance {
         s.push('.');
         s
     }
+}
+
+/// Schools grouped by linked phases (see [`SchoolInstance::phase_cohorts`]),
+/// in order of their first school.
+fn phase_cohorts(schools: &[School], rules: &PhaseRules) -> Vec<Vec<usize>> {
+    let idx = |p: Phase| Phase::ALL.iter().position(|&x| x == p).unwrap_or(0);
+    let mut parent: Vec<usize> = (0..Phase::ALL.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for &(a, b) in &rules.cross {
+        let (ra, rb) = (root(&mut parent, idx(a)), root(&mut parent, idx(b)));
+        parent[ra] = rb;
+    }
+    let mut order: Vec<usize> = Vec::new();
+    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, s) in schools.iter().enumerate() {
+        let r = root(&mut parent, idx(s.phase));
+        by_root.entry(r).or_insert_with(|| {
+            order.push(r);
+            Vec::new()
+        });
+        if let Some(v) = by_root.get_mut(&r) {
+            v.push(i);
+        }
+    }
+    order.into_iter().filter_map(|r| by_root.remove(&r)).collect()
 }
 
 fn lower_first(s: &str) -> String {
@@ -829,19 +906,31 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
             });
         }
     }
-    if let Ok(plan) = inst.rules.size_plan(n) {
+    let cohorts = inst.phase_cohorts();
+    let mut cohort_of = vec![0usize; n];
+    for (c, members) in cohorts.iter().enumerate() {
+        for &i in members {
+            cohort_of[i] = c;
+        }
+    }
+    if grouping.groups.iter().all(|g| g.len() == 3 || g.len() == 4) {
         let odd_size = if inst.rules.group_size == 4 { 3 } else { 4 };
-        let odd_needed = if odd_size == 4 { plan.quads } else { plan.trios };
-        let odd = grouping.groups.iter().filter(|g| g.len() == odd_size).count();
-        if odd > odd_needed && grouping.groups.iter().all(|g| g.len() == 3 || g.len() == 4) {
-            violations.push(Violation {
-                kind: RuleKind::GroupSize,
-                group: None,
-                schools: vec![],
-                message: format!(
-                    "{odd} groups of {odd_size} where {n} schools need {odd_needed}"
-                ),
-            });
+        for (c, members) in cohorts.iter().enumerate() {
+            let Ok(plan) = inst.rules.size_plan(members.len()) else { continue };
+            let odd_needed = if odd_size == 4 { plan.quads } else { plan.trios };
+            let odd = grouping
+                .groups
+                .iter()
+                .filter(|g| g.len() == odd_size && g.first().is_some_and(|&i| i < n && cohort_of[i] == c))
+                .count();
+            if odd > odd_needed {
+                violations.push(Violation {
+                    kind: RuleKind::GroupSize,
+                    group: None,
+                    schools: vec![],
+                    message: format!("{odd} groups of {odd_size} where {} schools need {odd_needed}", members.len()),
+                });
+            }
         }
     }
     let total = groups.iter().map(|g| g.score).sum::<f64>() + 0.0;
