@@ -33,6 +33,7 @@ struct Args {
     explain: bool,
     seconds: Option<f64>,
     seed: u64,
+    candidates: Option<usize>,
     cross: Vec<String>,
     together: Vec<String>,
     apart: Vec<String>,
@@ -54,6 +55,7 @@ fn parse_args() -> Result<Args, String> {
             "--group-size" => a.group_size = val()?.parse().map_err(|_| "--group-size needs 3 or 4")?,
             "--seconds" => a.seconds = Some(val()?.parse().map_err(|_| "--seconds needs a number")?),
             "--seed" => a.seed = val()?.parse().map_err(|_| "--seed needs a whole number")?,
+            "--candidates" => a.candidates = Some(val()?.parse().map_err(|_| "--candidates needs a whole number")?),
             "--cross-phase" => a.cross.push(val()?),
             "--together" => a.together.push(val()?),
             "--apart" => a.apart.push(val()?),
@@ -132,6 +134,7 @@ fn run(a: Args) -> Result<(), String> {
         mode: if a.max_min { SolveMode::MaxMin } else { SolveMode::Total },
         time_limit: Duration::from_secs_f64(a.seconds.unwrap_or(10.0)),
         seed: a.seed,
+        candidates: a.candidates.unwrap_or(SolveOptions::default().candidates),
         ..Default::default()
     };
     let res = solve(&inst, &opts).map_err(|e| e.to_string())?;

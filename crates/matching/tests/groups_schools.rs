@@ -265,3 +265,14 @@ fn phases_that_never_meet_are_grouped_as_separate_cohorts() {
     let e = solve(&inst, &SolveOptions::default()).expect_err("five primaries");
     assert!(e.to_string().contains("5 primary schools"), "{e}");
 }
+
+#[test]
+fn the_heuristic_is_deterministic_for_a_seed_and_an_iteration_cap() {
+    let inst = pilot(Rules::default());
+    for mode in [SolveMode::Total, SolveMode::MaxMin] {
+        let opts = SolveOptions { mode, time_limit: Duration::from_secs(60), seed: 9, max_iterations: Some(300), ..Default::default() };
+        let a = solve_heuristic(&inst, &opts).expect("a");
+        let b = solve_heuristic(&inst, &opts).expect("b");
+        assert_eq!(a.grouping, b.grouping, "{mode:?}");
+    }
+}

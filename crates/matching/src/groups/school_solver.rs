@@ -699,7 +699,11 @@ pub fn solve_heuristic(inst: &SchoolInstance, opts: &SolveOptions) -> Result<Sol
     let mut since_raise = 0u64;
     while budget_left(iterations) {
         iterations += 1;
-        if maxmin && start.elapsed() >= total_phase && s.breaches() == 0 {
+        let past_total_phase = match opts.max_iterations {
+            Some(m) => iterations > m / 3,
+            None => start.elapsed() >= total_phase,
+        };
+        if maxmin && past_total_phase && s.breaches() == 0 {
             let m = s.min_score();
             if s.threshold == f64::NEG_INFINITY || m >= s.threshold - 1e-9 {
                 // every group clears the threshold: raise it
