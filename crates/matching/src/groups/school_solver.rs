@@ -151,11 +151,11 @@ fn solve_cohorts(inst: &SchoolInstance, opts: &SolveOptions, cohorts: &[Vec<usiz
         for members in cohorts {
             let sub = inst.sub_instance(members)?;
             let mine: Vec<Vec<usize>> = groups.iter().filter(|g| g.first().is_some_and(|i| members.contains(i))).cloned().collect();
-            if sub.len() <= opts.exact_max_n.min(MAX_EXACT) {
-                if let Ok(r) = solve_exact_floor(&sub, SolveMode::Total, m_star - 1e-9) {
-                    regrouped.extend(r.grouping.groups.iter().map(|g| g.iter().map(|&k| members[k]).collect::<Vec<_>>()));
-                    continue;
-                }
+            if sub.len() <= opts.exact_max_n.min(MAX_EXACT)
+                && let Ok(r) = solve_exact_floor(&sub, SolveMode::Total, m_star - 1e-9)
+            {
+                regrouped.extend(r.grouping.groups.iter().map(|g| g.iter().map(|&k| members[k]).collect::<Vec<_>>()));
+                continue;
             }
             proven = false;
             regrouped.extend(mine);
