@@ -14,7 +14,15 @@
 //! * [`check`]: an independent checker of every hard rule and objective; the
 //!   solvers run it on every result in debug builds.
 //! * [`io`]: CSV readers for schools, themes and groupings, generic over
-//!   [`std::io::BufRead`]: the library never touches the file system.
+//!   [`std::io::BufRead`]: the library never touches the file system;
+//!   [`report`] formats a solve or an evaluation as plain text.
+//!
+//! The web UI's calls: build a [`SchoolInstance`] from [`School`]s, the
+//! [`crate::themes::Taxonomy`], [`Rules`] and [`Weights`]; [`solve`] to
+//! propose a grouping; [`evaluate`] to score any grouping (a proposal or a
+//! hand-edited one) with per-pair reasons ([`schools::PairDetail`]) and
+//! broken rules ([`Violation`]); [`SchoolInstance::explain_pair`] for the
+//! one-sentence reason between any two schools.
 
 pub mod check;
 pub mod error;

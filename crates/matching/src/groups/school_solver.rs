@@ -19,8 +19,10 @@
 //! group of one of its candidates (and every move from a quad into a trio).
 //! The value of a group is its score minus a large penalty per broken rule
 //! (so the search first makes the grouping valid, then improves it), minus in
-//! max-min mode a penalty on the shortfall below a threshold that is raised
-//! whenever every group clears it. Descent is first-improvement with a work
+//! max-min mode a penalty on the shortfall below a threshold. Max-min runs
+//! in three parts of the budget: the total; then the threshold is raised
+//! whenever every group clears it; then, from the best grouping found, the
+//! total again with every group held at that best minimum. Descent is first-improvement with a work
 //! queue of schools whose groups changed; after each local optimum a few
 //! chained random swaps kick the solution and the kick is undone when the
 //! result is worse. It is seeded and stops at the time limit or iteration
@@ -586,6 +588,24 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Replaces the current grouping by `g` (same sizes as the plan).
+    fn load(&mut self, g: &Grouping) {
+        for (k, members) in g.groups.iter().enumerate() {
+            if k >= self.members.len() {
+                break;
+            }
+            self.len[k] = members.len().min(4) as u8;
+            for (p, &i) in members.iter().take(4).enumerate() {
+                self.members[k][p] = i as u32;
+                self.group_of[i] = k as u32;
+            }
+        }
+        for k in 0..self.members.len() {
+            self.recompute(k);
+        }
+        self.undo.clear();
+    }
+
     fn min_score(&self) -> f64 {
         self.score.iter().copied().fold(f64::INFINITY, f64::min)
     }
@@ -694,16 +714,24 @@ pub fn solve_heuristic(inst: &SchoolInstance, opts: &SolveOptions) -> Result<Sol
     let maxmin = opts.mode == SolveMode::MaxMin;
     // In max-min mode the first part of the time goes to the total, then
     // the threshold is raised step by step.
-    let total_phase = if maxmin { opts.time_limit / 3 } else { opts.time_limit };
+    let mut polishing = false;
     let mut step = 0.5;
     let mut since_raise = 0u64;
     while budget_left(iterations) {
         iterations += 1;
-        let past_total_phase = match opts.max_iterations {
-            Some(m) => iterations > m / 3,
-            None => start.elapsed() >= total_phase,
+        // Max-min runs in three phases (by time, or by iterations when
+        // capped): the total; raising a threshold on the weakest group;
+        // the total again with every group held at the best minimum found.
+        let fraction = match opts.max_iterations {
+            Some(m) => iterations as f64 / m.max(1) as f64,
+            None => start.elapsed().as_secs_f64() / opts.time_limit.as_secs_f64().max(1e-9),
         };
-        if maxmin && past_total_phase && s.breaches() == 0 {
+        if maxmin && fraction >= 2.0 / 3.0 && !polishing {
+            polishing = true;
+            s.load(&best);
+            s.threshold = best_key.2 - 1e-9;
+            s.shortfall_weight = PENALTY;
+        } else if maxmin && !polishing && fraction >= 1.0 / 3.0 && s.breaches() == 0 {
             let m = s.min_score();
             if s.threshold == f64::NEG_INFINITY || m >= s.threshold - 1e-9 {
                 // every group clears the threshold: raise it
