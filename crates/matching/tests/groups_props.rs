@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use upward_matching::groups::check::{check_mdgp, check_schools};
 use upward_matching::groups::mdgp_exact::solve_exact as mdgp_exact;
 use upward_matching::groups::mdgp_ims::solve_ims;
-use upward_matching::groups::school_solver::{solve_exact, solve_heuristic, upper_bound_total};
+use upward_matching::groups::school_solver::{lagrangian_upper_bound, solve_exact, solve_heuristic, upper_bound_total};
 use upward_matching::groups::{
     Grouping, MdgpInstance, MdgpOptions, Phase, Rules, School, SchoolInstance, SolveMode, SolveOptions, Weights,
     evaluate,
@@ -135,6 +135,9 @@ proptest! {
                 let (bt, bm) = brute.expect("brute force finds a grouping too");
                 prop_assert!((bt - r.total).abs() < 1e-9, "exact {} brute {}", r.total, bt);
                 prop_assert!(upper_bound_total(&inst).unwrap_or(f64::INFINITY) >= r.total - 1e-9);
+                // the Lagrangian bound, aimed at the optimum itself, stays above it
+                let lb = lagrangian_upper_bound(&inst, r.total, 200).unwrap_or(f64::INFINITY);
+                prop_assert!(lb >= r.total - 1e-6, "bound {} below optimum {}", lb, r.total);
                 let mm = solve_exact(&inst, SolveMode::MaxMin).expect("max-min feasible too");
                 prop_assert!((mm.min_group - bm).abs() < 1e-9, "max-min {} brute {}", mm.min_group, bm);
                 prop_assert!(mm.total <= r.total + 1e-9);
@@ -191,6 +194,7 @@ proptest! {
         }
         prop_assert!((ex.objective - best).abs() < 1e-9, "exact {} brute {}", ex.objective, best);
         prop_assert!(upper_bound_(&inst) >= best - 1e-9);
+        prop_assert!(upward_matching::groups::mdgp_ims::lagrangian_upper_bound(&inst, best, 100) >= best - 1e-6);
         let h = solve_ims(&inst, &MdgpOptions { time_limit: Duration::from_secs(5), seed: 2, max_iterations: Some(30), exact_max_n: 0 });
         let v = check_mdgp(&inst, &h.assignment).expect("heuristic solution valid");
         prop_assert!(v <= best + 1e-9);

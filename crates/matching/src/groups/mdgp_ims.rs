@@ -23,6 +23,7 @@
 use std::time::Instant;
 
 use super::mdgp::{MdgpInstance, MdgpOptions, MdgpSolution, upper_bound};
+use super::bound::{Relaxation, lagrangian_bound};
 use super::rng::Rng;
 
 /// Tuning of the search (defaults are those used in the benchmarks).
@@ -368,6 +369,28 @@ pub(crate) fn max_pair_sizes(inst: &MdgpInstance) -> Vec<usize> {
     sizes
 }
 
+/// A proven upper bound from the Lagrangian relaxation of
+/// [`super::bound`]: each element has at most `b_max − 1` partners and
+/// there are at most as many pairs as the sizes with the most pairs allow
+/// ([`max_pair_sizes`]); never above the simple [`upper_bound`].
+pub fn lagrangian_upper_bound(inst: &MdgpInstance, target: f64, iterations: usize) -> f64 {
+    let n = inst.n();
+    let simple = upper_bound(inst);
+    let bmax = inst.bounds().iter().map(|b| b.1).max().unwrap_or(1).min(n);
+    let max_edges: usize = max_pair_sizes(inst).iter().map(|&s| s * s.saturating_sub(1) / 2).sum();
+    let mut edges = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let d = inst.d(i, j);
+            if d > 0.0 {
+                edges.push((i as u32, j as u32, d));
+            }
+        }
+    }
+    let r = Relaxation { n, edges, degree: vec![bmax.saturating_sub(1) as f64; n], extra: 0, max_edges: Some(max_edges as f64) };
+    lagrangian_bound(&r, target, iterations).min(simple)
+}
+
 /// A random assignment with the given group sizes.
 pub(crate) fn random_assignment_sized(n: usize, sizes: &[usize], rng: &mut Rng) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
@@ -477,7 +500,7 @@ pub fn solve_ims_with(inst: &MdgpInstance, opts: &MdgpOptions, p: &ImsParams) ->
         objective: inst.objective(&best_assign),
         assignment: best_assign,
         proven_optimal: false,
-        upper_bound: upper_bound(inst),
+        upper_bound: lagrangian_upper_bound(inst, best_f, 300),
         elapsed: start.elapsed(),
         iterations,
         method: "iterated maxima search",

@@ -24,6 +24,7 @@
 //! broken rules ([`Violation`]); [`SchoolInstance::explain_pair`] for the
 //! one-sentence reason between any two schools.
 
+pub mod bound;
 pub mod check;
 pub mod error;
 pub mod io;

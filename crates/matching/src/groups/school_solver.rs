@@ -26,7 +26,9 @@
 //! queue of schools whose groups changed; after each local optimum a few
 //! chained random swaps kick the solution and the kick is undone when the
 //! result is worse. It is seeded and stops at the time limit or iteration
-//! cap; [`upper_bound_total`] gives a proven bound to compare with.
+//! cap. Its result comes with a proven upper bound on the total
+//! ([`lagrangian_upper_bound`]: the Lagrangian relaxation of "two partners
+//! each, three in a quad" over allowed pairs, see [`super::bound`]).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -378,6 +380,42 @@ pub fn upper_bound_total(inst: &SchoolInstance) -> Option<f64> {
         total += b;
     }
     Some(total / 2.0)
+}
+
+/// A proven upper bound on the total from the Lagrangian relaxation of
+/// [`super::bound`] (each school has two partners, the members of quads
+/// three, and the plan fixes the number of pairs), lowered towards
+/// `target` (a known total, e.g. the heuristic's); never above the simple
+/// [`upper_bound_total`].
+pub fn lagrangian_upper_bound(inst: &SchoolInstance, target: f64, iterations: usize) -> Option<f64> {
+    let n = inst.len();
+    let plan = inst.rules.size_plan(n).ok()?;
+    let simple = upper_bound_total(inst)?;
+    let mut edges = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            if inst.pair_allowed(i, j) {
+                let s = inst.pair_score(i, j);
+                if s > 0.0 {
+                    edges.push((i as u32, j as u32, s));
+                }
+            }
+        }
+    }
+    let (d, extra) = match (plan.trios > 0, plan.quads > 0) {
+        (true, true) => (2.0, 4 * plan.quads),
+        (false, true) => (3.0, 0),
+        _ => (2.0, 0),
+    };
+    let r = super::bound::Relaxation {
+        n,
+        edges,
+        degree: vec![d; n],
+        extra,
+        // 3·trios + 6·quads = (Σ D_i + K)/2: implied by the degree limits
+        max_edges: None,
+    };
+    Some(super::bound::lagrangian_bound(&r, target, iterations).min(simple))
 }
 
 // ---------------------------------------------------------------------------
@@ -798,7 +836,7 @@ pub fn solve_heuristic(inst: &SchoolInstance, opts: &SolveOptions) -> Result<Sol
         total,
         min_group,
         proven_optimal: false,
-        upper_bound: if opts.mode == SolveMode::Total { upper_bound_total(inst) } else { None },
+        upper_bound: if opts.mode == SolveMode::Total { lagrangian_upper_bound(inst, total, 600) } else { None },
         valid,
         method: "iterated local search on a candidate graph",
         elapsed: start.elapsed(),
