@@ -5,4 +5,6 @@
 
 pub mod facilitators;
 pub mod flow;
+pub mod groups;
 pub mod reviews;
+pub mod themes;

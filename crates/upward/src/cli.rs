@@ -1,7 +1,7 @@
 //! The `upward` command: serve the web interface, run the demo, migrate,
 //! import, add the first admin, and run the matching engine over files.
 
-use crate::{demo, match_reviews};
+use crate::{demo, match_groups, match_reviews};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
@@ -124,6 +124,8 @@ enum UserCmd {
 enum MatchCmd {
     /// Review teams from a scores file and a conflicts file.
     Reviews(match_reviews::ReviewsArgs),
+    /// Groups: an MDGPLIB instance, or schools with their themes.
+    Groups(match_groups::GroupsArgs),
 }
 
 /// Run the command line.
@@ -133,6 +135,7 @@ pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Match { what: MatchCmd::Reviews(a) } => match_reviews::run(&a),
+        Command::Match { what: MatchCmd::Groups(a) } => match_groups::run(&a),
         other => tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(run(other))),
     };
     match result {

@@ -5,5 +5,6 @@
 
 pub mod cli;
 pub mod demo;
+pub mod match_groups;
 pub mod match_reviews;
 pub mod testing;

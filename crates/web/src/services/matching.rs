@@ -8,7 +8,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use upward_matching::reviews::{self, Assignment, Cycle, LatLon, Person, Review, Rules, Weights};
+use upward_matching::reviews::{self, Cycle, LatLon, Person, Review, Rules, Weights};
 use upward_storage::matching as store;
 use upward_storage::{Db, StoreError};
 
