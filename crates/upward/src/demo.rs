@@ -50,29 +50,46 @@ const LAST: &[&str] = &[
     "Wilson", "Wright", "Young",
 ];
 
-/// The default theme taxonomy (code, label, keywords).
-pub const THEMES: &[(&str, &str, &str)] = &[
-    ("maths", "Maths", "maths mathematics numeracy"),
-    ("english", "English", "english reading writing"),
-    ("send", "SEND", "send special needs sen"),
-    ("assessment", "Assessment", "assessment data tracking feedback"),
-    ("middle_leadership", "Middle leadership", "middle leaders heads of department"),
-    ("disadvantaged", "Disadvantaged pupils", "disadvantaged pupil premium gap"),
-    ("boys_progress", "Boys' progress", "boys"),
-    ("post16", "Sixth form and post-16", "sixth form post-16 post 16"),
-    ("coaching_cpd", "Coaching and CPD", "coaching cpd professional development"),
-    ("curriculum", "Curriculum", "curriculum"),
-    ("pastoral", "Pastoral and well-being", "pastoral wellbeing well-being pshe tutoring"),
-    ("behaviour", "Behaviour", "behaviour attendance"),
-    ("oracy_literacy", "Oracy and literacy", "oracy literacy reading"),
-    ("recruitment", "Recruitment and retention", "recruitment retention staffing"),
-    ("inclusion", "Inclusion", "inclusion"),
-    ("science", "Science", "science"),
-    ("teaching_learning", "Teaching and learning", "teaching learning quality first"),
-    ("leadership", "Leadership and management", "leadership management"),
-    ("enrichment", "Enrichment", "enrichment arts sport"),
-    ("transition", "Transition", "transition year 6 year 7"),
+/// Areas of Excellence and challenges as schools write them (tagged with the
+/// shared taxonomy when seeded).
+const EXCELLENCE: &[&str] = &[
+    "Maths mastery across key stages 3 and 4",
+    "Reading for pleasure and whole-school literacy",
+    "Oracy: every pupil speaks with confidence",
+    "Inclusive practice for pupils with SEND",
+    "Closing the gap for disadvantaged pupils",
+    "Coaching culture and teacher professional development",
+    "Middle leaders who lead their subjects well",
+    "Sixth form outcomes and guidance",
+    "Behaviour and attendance systems",
+    "Curriculum design and sequencing",
+    "Assessment and feedback that moves learning on",
+    "Pastoral care and well-being",
+    "Enrichment and the arts",
+    "Science practical work",
+    "Transition from Year 6 to Year 7",
+    "Recruitment and retention of staff",
 ];
+const CHALLENGE: &[&str] = &[
+    "Progress of boys in key stage 4",
+    "Consistency of marking and feedback",
+    "Attendance of disadvantaged pupils",
+    "Developing middle leaders",
+    "Stretch and challenge for the most able",
+    "Quality first teaching for pupils with SEND",
+    "Sixth form retention",
+    "Literacy across the curriculum",
+    "Maths outcomes for lower attainers",
+    "Behaviour at unstructured times",
+    "Curriculum coherence at key stage 3",
+    "Staff well-being and workload",
+    "Recruiting specialist teachers",
+    "Oracy in the early years",
+];
+
+/// The first Growing the Top cohort's published themes (schools named after
+/// elements in the evaluation), given here to real demo schools.
+const PILOT_THEMES: &str = include_str!("../../matching/data/gtt-2018-themes.csv");
 
 const SPECIALISMS: &[&str] = &[
     "Primary", "Secondary", "Special (ASC)", "Special (SEMH)", "Special (PMLD)", "Ofsted experience", "Trust leadership",
@@ -298,24 +315,72 @@ pub async fn seed(db: &Db) -> Result<()> {
         }
     }
 
-    // The theme taxonomy, Areas of Excellence and challenges.
-    let mut theme_ids = Vec::new();
-    for (code, label, kw) in THEMES {
-        theme_ids.push((schools::add_taxonomy_theme(&mut s.tx, &who, code, label, kw).await?, *label));
+    // The shared theme taxonomy (the matching engine's), and Areas of
+    // Excellence and challenges, each tagged with it.
+    let taxonomy = upward_matching::themes::Taxonomy::default();
+    let tagger = upward_matching::themes::Tagger::new(&taxonomy);
+    let mut theme_id: HashMap<usize, i64> = HashMap::new();
+    for (i, t) in taxonomy.tags().iter().enumerate() {
+        let mut label = t.label.clone();
+        if let Some(f) = label.get(..1) {
+            label = f.to_uppercase() + &label[1..];
+        }
+        theme_id.insert(i, schools::add_taxonomy_theme(&mut s.tx, &who, &t.id, &label, &t.keywords.join("; ")).await?);
     }
-    for m in &members {
+    let tag_of = |text: &str| tagger.tag(text).first().and_then(|m| theme_id.get(&m.tag).copied());
+    // Growing the Top: 21 strong secondary schools take the pilot's themes.
+    let strong: Vec<usize> = {
+        let perf: HashMap<i64, f64> = list
+            .iter()
+            .filter_map(|d| d.perf.iter().find(|(m, _)| m == "ks4_p8").map(|(_, v)| (d.data.urn, *v)))
+            .collect();
+        let mut v: Vec<(usize, f64)> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.phase == Phase::Secondary)
+            .filter_map(|(i, m)| perf.get(&m.urn).map(|p| (i, *p)))
+            .filter(|(_, p)| *p > 0.0)
+            .collect();
+        v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
+        v.into_iter().take(21).map(|x| x.0).collect()
+    };
+    let mut pilot: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut rdr = csv::Reader::from_reader(PILOT_THEMES.as_bytes());
+    for rec in rdr.records() {
+        let rec = rec?;
+        let (school, kind, theme) = (rec[0].to_string(), rec[1].to_string(), rec[2].to_string());
+        match pilot.iter_mut().find(|p| p.0 == school) {
+            Some(p) => p.1.push((kind, theme)),
+            None => pilot.push((school, vec![(kind, theme)])),
+        }
+    }
+    let mut cohort_schools = Vec::new();
+    for (k, &mi) in strong.iter().enumerate() {
+        let Some((_, themes)) = pilot.get(k) else { break };
+        let m = &members[mi];
+        for (kind, theme) in themes {
+            let year = if kind == "excellence" { Some(2018) } else { None };
+            schools::add_theme(&mut s.tx, &who, m.id, kind, tag_of(theme), theme, year).await?;
+        }
+        cohort_schools.push(m.id);
+    }
+    for (i, m) in members.iter().enumerate() {
+        if strong.contains(&i) {
+            continue;
+        }
         if s.rng.chance(45) {
             for _ in 0..1 + s.rng.below(2) {
-                let (tid, label) = *s.rng.pick(&theme_ids);
+                let text = *s.rng.pick(EXCELLENCE);
                 let year = 2019 + s.rng.below(7) as i64;
-                schools::add_theme(&mut s.tx, &who, m.id, "excellence", Some(tid), &format!("{label}: practice verified at QA Review"), Some(year)).await?;
+                schools::add_theme(&mut s.tx, &who, m.id, "excellence", tag_of(text), text, Some(year)).await?;
             }
         }
         if s.rng.chance(70) {
-            let (tid, label) = *s.rng.pick(&theme_ids);
-            schools::add_theme(&mut s.tx, &who, m.id, "challenge", Some(tid), &format!("Improving {}", label.to_lowercase()), None).await?;
+            let text = *s.rng.pick(CHALLENGE);
+            schools::add_theme(&mut s.tx, &who, m.id, "challenge", tag_of(text), text, None).await?;
         }
     }
+    upward_storage::matching::create_cohort(&mut s.tx, &who, "Growing the Top 2026-27", "2026-27", 3, Some(25.0), &cohort_schools).await?;
 
     // The central team and the named demo sign-ins.
     let (admin, _) = s.person(Some(SIGN_INS[0].1), "Director of Programmes", None, None).await?;
@@ -394,15 +459,23 @@ pub async fn seed(db: &Db) -> Result<()> {
             s.grant(p, Role::Reviewer, Scope::Global).await?;
             reviewers.push((p, i));
         }
-        if roll < 8 {
+        if roll < 5 {
             let min = if m.special { 3 } else { 6 };
             people::set_pool(&mut s.tx, &who, p, "lead_reviewer", "active", Some(&format!("{}-01-15", 2014 + s.rng.below(10))), Some(min), Some(10)).await?;
             s.grant(p, Role::LeadReviewer, Scope::Global).await?;
             leads.push((p, i, m.special));
         }
-        if (8..13).contains(&roll) {
+        if (5..10).contains(&roll) {
             people::set_pool(&mut s.tx, &who, p, "facilitator", "active", Some(&format!("{}-09-01", 2018 + s.rng.below(7))), None, Some(2)).await?;
             s.grant(p, Role::Facilitator, Scope::Global).await?;
+            // Some days they cannot do (for facilitator matching).
+            let days: Vec<String> = (0..4)
+                .map(|_| {
+                    let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap_or_default() + chrono::Days::new(s.rng.below(180) as u64);
+                    d.format("%Y-%m-%d").to_string()
+                })
+                .collect();
+            upward_storage::matching::add_unavailable(&mut s.tx, &who, p, &days).await?;
         }
         if roll < 50 {
             let mut sp: Vec<String> = vec![phase_spec.to_string()];
@@ -410,7 +483,7 @@ pub async fn seed(db: &Db) -> Result<()> {
                 sp.push((*s.rng.pick(&["Special (SEMH)", "Special (PMLD)", "SEND"])).to_string());
             }
             sp.push((*s.rng.pick(SPECIALISMS)).to_string());
-            if roll < 8 {
+            if roll < 5 {
                 sp.push("Ofsted experience".into());
             }
             sp.sort();
@@ -462,6 +535,12 @@ pub async fn seed(db: &Db) -> Result<()> {
             "lead_reviewer" => leads.insert(0, (p, second[k.min(second.len() - 1)], false)),
             _ => reviewers.insert(0, (p, second[k.min(second.len() - 1)])),
         }
+    }
+    // A few declared conflicts of interest (a spouse works there, a former school).
+    for k in 0..reviewers.len() / 20 {
+        let (p, _) = reviewers[(k * 20 + 7) % reviewers.len()];
+        let m = &members[s.rng.below(members.len())];
+        upward_storage::matching::add_conflict(&mut s.tx, &who, p, m.id, Some("declared by the reviewer")).await?;
     }
     let (applicant, _) = s.person(Some(SIGN_INS[10].1), "Assistant Headteacher", Some(members[0].id), members[0].trust).await?;
     s.grant(applicant, Role::Applicant, Scope::Global).await?;
