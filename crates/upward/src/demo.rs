@@ -250,6 +250,33 @@ impl Seeder<'_> {
     }
 }
 
+/// The Mondays of term-time weeks in the school year starting `start`
+/// (September): no half terms, no Christmas or Easter holidays, no August.
+pub fn term_mondays(start: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let y = start.year();
+    let d = |y: i32, m: u32, day: u32| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap_or(start);
+    let terms = [
+        (d(y, 9, 7), d(y, 10, 23)),
+        (d(y, 11, 2), d(y, 12, 18)),
+        (d(y + 1, 1, 4), d(y + 1, 2, 12)),
+        (d(y + 1, 2, 22), d(y + 1, 3, 26)),
+        (d(y + 1, 4, 12), d(y + 1, 5, 28)),
+        (d(y + 1, 6, 7), d(y + 1, 7, 16)),
+    ];
+    let mut out = Vec::new();
+    for (from, to) in terms {
+        let mut day = from;
+        while day <= to {
+            if day.weekday() == chrono::Weekday::Mon && day + chrono::Days::new(4) <= to {
+                out.push(day);
+            }
+            day = day + chrono::Days::new(1);
+        }
+    }
+    out
+}
+
 /// Fill an empty database with the demo partnership.
 pub async fn seed(db: &Db) -> Result<()> {
     let started = std::time::Instant::now();
@@ -551,10 +578,10 @@ pub async fn seed(db: &Db) -> Result<()> {
     // the reviews up to four weeks ahead (the rest await matching).
     let last = programmes::create_cycle(&mut s.tx, &who, "2025-26", "2025-09-01", "2026-07-31").await?;
     let this = programmes::create_cycle(&mut s.tx, &who, "2026-27", "2026-09-01", "2027-07-31").await?;
+    // Reviews run Monday–Wednesday or Wednesday–Friday in term time.
     let week_of = |rng: &mut Rng, cycle_start: chrono::NaiveDate| -> (chrono::NaiveDate, chrono::NaiveDate) {
-        // A Monday in one of 30 teaching weeks; Mon–Wed or Wed–Fri.
-        let monday = cycle_start + chrono::Days::new(7 * (1 + rng.below(32)) as u64);
-        let monday = monday - chrono::Days::new(monday.format("%u").to_string().parse::<u64>().unwrap_or(1) - 1);
+        let mondays = term_mondays(cycle_start);
+        let monday = mondays[rng.below(mondays.len())];
         if rng.chance(50) { (monday, monday + chrono::Days::new(2)) } else { (monday + chrono::Days::new(2), monday + chrono::Days::new(4)) }
     };
     let start_last = chrono::NaiveDate::from_ymd_opt(2025, 9, 1).context("date")?;
@@ -635,4 +662,31 @@ pub async fn seed(db: &Db) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn reviews_fall_in_term_time() {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        let m = term_mondays(start);
+        assert!(m.len() > 30, "about 35 teaching weeks, got {}", m.len());
+        assert!(m.iter().all(|d| d.weekday() == chrono::Weekday::Mon));
+        assert!(!m.iter().any(|d| d.month() == 8), "no August");
+        assert!(!m.iter().any(|d| (d.month() == 12 && d.day() > 18) || (d.month() == 1 && d.day() < 4)), "no Christmas");
+        assert!(m.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn the_demo_data_loads() {
+        let list = load().unwrap();
+        assert!(list.len() > 2000);
+        assert_eq!(list.iter().filter(|d| d.member).count(), 480);
+        let hubs: std::collections::BTreeSet<&str> = list.iter().filter(|d| d.member).map(|d| d.hub.as_str()).collect();
+        assert!((25..=35).contains(&hubs.len()));
+        assert!(list.iter().filter(|d| d.member).all(|d| !d.hub.is_empty()));
+    }
 }

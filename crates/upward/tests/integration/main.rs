@@ -5,6 +5,7 @@ mod account;
 mod auth;
 mod directory;
 mod imports;
+mod matching;
 mod permissions;
 mod platform;
 
@@ -30,4 +31,6 @@ both_backends! {
     jobs_are_claimed_once => crate::platform::jobs_are_claimed_once;
     health_and_openapi => crate::platform::health_and_openapi;
     bad_input_never_breaks_a_page => crate::platform::bad_input_never_breaks_a_page;
+    review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
+    groups_and_facilitators => crate::matching::groups_and_facilitators;
 }

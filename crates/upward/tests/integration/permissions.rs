@@ -73,6 +73,18 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/admin/audit", "central"),
     ("get", "/admin/outbox", "central"),
     ("get", "/admin/outbox/{id}", "central"),
+    ("get", "/matching", "central"),
+    ("post", "/matching/cycles/{id}/propose", "central"),
+    ("get", "/matching/runs/{id}", "central"),
+    ("get", "/matching/runs/{id}/reviews/{review}", "central"),
+    ("post", "/matching/runs/{id}/reviews/{review}", "central"),
+    ("post", "/matching/runs/{id}/groups", "central"),
+    ("post", "/matching/runs/{id}/accept", "central"),
+    ("post", "/matching/runs/{id}/discard", "central"),
+    ("get", "/matching/cohorts/{id}", "central"),
+    ("post", "/matching/cohorts/{id}/groups", "central"),
+    ("post", "/matching/cohorts/{id}/facilitators", "central"),
+    ("post", "/matching/cohorts/{id}/pairs", "central"),
     ("get", "/api/openapi.json", "anyone"),
     ("get", "/api/docs", "anyone"),
     ("get", "/api/v1/me", "signed_in"),
@@ -98,6 +110,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("post", "/api/v1/account/tokens", "signed_in"),
     ("delete", "/api/v1/account/tokens/{id}", "signed_in"),
     ("get", "/api/v1/account/calendar", "signed_in"),
+    ("get", "/api/v1/matching/runs/{id}", "central"),
+    ("post", "/api/v1/matching/cycles/{id}/propose", "central"),
+    ("post", "/api/v1/matching/runs/{id}/rescore", "central"),
+    ("post", "/api/v1/matching/runs/{id}/accept", "central"),
 ];
 
 pub async fn every_route_against_every_role(app: &TestApp) {
@@ -128,6 +144,7 @@ pub async fn every_route_against_every_role(app: &TestApp) {
             .replace("/trusts/{id}", &format!("/trusts/{trust}"))
             .replace("/people/{id}", &format!("/people/{admin}"))
             .replace("{grant}", "999999")
+            .replace("{review}", "1")
             .replace("{id}", "999999")
     };
 
