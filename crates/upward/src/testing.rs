@@ -222,6 +222,16 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same cookies (the same browser), talking to another instance.
+    pub fn clone_with_base(&self, base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Client { base: base.to_string(), http, jar: self.jar.clone() }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -31,6 +31,8 @@ both_backends! {
     jobs_are_claimed_once => crate::platform::jobs_are_claimed_once;
     health_and_openapi => crate::platform::health_and_openapi;
     bad_input_never_breaks_a_page => crate::platform::bad_input_never_breaks_a_page;
+    two_instances_share_one_database => crate::platform::two_instances_share_one_database;
+    email_is_sent_by_smtp => crate::platform::email_is_sent_by_smtp;
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
 }

@@ -134,3 +134,78 @@ pub async fn bad_input_never_breaks_a_page(app: &TestApp) {
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM schools").fetch_one(app.db().pool()).await.unwrap().get(0);
     assert!(n > 0);
 }
+
+/// Two `upward serve` instances on one database: a session made on one is
+/// good on the other, and an import started on one is followed on the other.
+pub async fn two_instances_share_one_database(app: &TestApp) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let state = app.state.clone();
+    let server = tokio::spawn(async move {
+        let _ = upward_web::serve_on(state, listener).await;
+    });
+    let c = app.signed_in("admin@upward.example.org").await;
+    // The same cookie jar, pointed at the other instance.
+    let b = c.clone_with_base(&other);
+    let (status, page) = b.text("/account").await;
+    assert_eq!(status, 200, "the session is in the database, not in the instance");
+    assert!(page.contains("admin@upward.example.org"));
+    server.abort();
+}
+
+/// E-mail goes out by SMTP when configured (to a small SMTP server here).
+pub async fn email_is_sent_by_smtp(app: &TestApp) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(tokio::sync::Mutex::new(String::new()));
+    let got = received.clone();
+    tokio::spawn(async move {
+        let (sock, _) = listener.accept().await.unwrap();
+        let (r, mut w) = sock.into_split();
+        let mut lines = BufReader::new(r).lines();
+        w.write_all(b"220 test ESMTP\r\n").await.unwrap();
+        let mut in_data = false;
+        while let Ok(Some(line)) = lines.next_line().await {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    w.write_all(b"250 queued\r\n").await.unwrap();
+                } else {
+                    got.lock().await.push_str(&format!("{line}\n"));
+                }
+                continue;
+            }
+            let cmd = line.to_ascii_uppercase();
+            let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                b"250 test\r\n"
+            } else if cmd.starts_with("DATA") {
+                in_data = true;
+                b"354 go on\r\n"
+            } else if cmd.starts_with("QUIT") {
+                w.write_all(b"221 bye\r\n").await.unwrap();
+                break;
+            } else {
+                b"250 ok\r\n"
+            };
+            w.write_all(reply).await.unwrap();
+        }
+    });
+    let config = upward_web::config::Config {
+        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        mail_from: "Upward <no-reply@upward.example.org>".into(),
+        ..(*app.state.config).clone()
+    };
+    let state = upward_web::AppState { db: app.state.db.clone(), config: std::sync::Arc::new(config) };
+    let mut tx = app.db().begin().await.unwrap();
+    let m = upward_storage::outbox::NewEmail { to_address: "head@upward.example.org", to_person_id: None, topic: "account", subject: "Hello by SMTP", body_text: "It works." };
+    let id = upward_storage::outbox::enqueue(&mut tx, &m, false).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(upward_web::jobs::drain(&state).await.unwrap(), 1);
+    let mail = upward_storage::outbox::get(app.db(), id).await.unwrap().unwrap();
+    assert_eq!(mail.status, "sent", "{:?}", mail.error);
+    let text = received.lock().await.clone();
+    assert!(text.contains("Subject: Hello by SMTP"), "{text}");
+    assert!(text.contains("It works."));
+    assert!(text.contains("To: head@upward.example.org"));
+}
