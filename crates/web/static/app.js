@@ -66,6 +66,20 @@
     setTimeout(tick, 500);
   }
 
+  // Slow forms (matching proposals): say that work is under way.
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector('button[type="submit"]');
+      var note = document.createElement("p");
+      note.className = "busy";
+      note.setAttribute("role", "status");
+      note.textContent = form.getAttribute("data-busy");
+      form.appendChild(note);
+      form.setAttribute("aria-busy", "true");
+      if (button) setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
   // Read-only secrets (calendar address, new API token): select on focus.
   document.querySelectorAll("input.copy").forEach(function (el) {
     el.addEventListener("focus", function () { el.select(); });

@@ -8,6 +8,7 @@ use crate::ctx::{Ctx, redirect, redirect_with};
 use crate::error::{FieldError, Failure};
 use crate::forms::{Fields, Form};
 use crate::layout::{Layout, date};
+use crate::services::matching::to_json;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -323,22 +324,10 @@ pub async fn create_groups_run(state: &AppState, ctx: &Ctx, input: GroupsInput) 
         proposal.min_group,
         if proposal.proven_optimal { ", proven optimal" } else { "" }
     );
-    let json = |v: &dyn erased::J| v.j();
     let mut tx = state.db.begin().await?;
-    let id = store::create_run(&mut tx, &ctx.who(), "groups", input.cohort_id, &json(&input), &json(&proposal), &json(&proposal.groups), &summary).await?;
+    let id = store::create_run(&mut tx, &ctx.who(), "groups", input.cohort_id, &to_json(&input), &to_json(&proposal), &to_json(&proposal.groups), &summary).await?;
     tx.commit().await?;
     Ok(id)
-}
-
-mod erased {
-    pub trait J {
-        fn j(&self) -> String;
-    }
-    impl<T: serde::Serialize> J for T {
-        fn j(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -473,7 +462,7 @@ pub async fn edit_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     let what = format!("Moved {name} to group {to}");
     let summary = format!("{} groups: total {after_t:.1}, weakest group {after_min:.1} (edited by hand)", current.len());
     let mut tx = state.db.begin().await?;
-    store::edit_run(&mut tx, &ctx.who(), id, &serde_json::to_string(&current).unwrap_or_default(), &summary, &what).await?;
+    store::edit_run(&mut tx, &ctx.who(), id, &to_json(&current), &summary, &what).await?;
     tx.commit().await?;
     let delta = after_t - before_t;
     let msg = format!(
@@ -652,9 +641,8 @@ pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(
         .map_err(|e| Failure::Internal(format!("matching failed: {e}")))?;
     let covered = proposal.assignment.iter().filter(|a| a.facilitator.is_some()).count();
     let summary = format!("Facilitators for {covered} of {} groups of {}: {:.1} points, proven optimal", input.groups.len(), input.cohort_name, proposal.report.total as f64 / 1000.0);
-    let json = |v: &dyn erased::J| v.j();
     let mut tx = state.db.begin().await?;
-    let run = store::create_run(&mut tx, &ctx.who(), "facilitators", id, &json(&input), &json(&proposal), &json(&proposal.assignment), &summary).await?;
+    let run = store::create_run(&mut tx, &ctx.who(), "facilitators", id, &to_json(&input), &to_json(&proposal), &to_json(&proposal.assignment), &summary).await?;
     tx.commit().await?;
     Ok(redirect(&format!("/matching/runs/{run}")))
 }
@@ -782,7 +770,7 @@ async fn edit_facilitators(state: &AppState, ctx: &Ctx, run: Run, f: &Fields) ->
     };
     let summary = format!("Facilitators for {}: {:.1} points (edited by hand)", input.cohort_name, report.total as f64 / 1000.0);
     let mut tx = state.db.begin().await?;
-    store::edit_run(&mut tx, &ctx.who(), run.id, &serde_json::to_string(&current).unwrap_or_default(), &summary, &what).await?;
+    store::edit_run(&mut tx, &ctx.who(), run.id, &to_json(&current), &summary, &what).await?;
     tx.commit().await?;
     let kind = if report.warnings.is_empty() { "success" } else { "error" };
     let msg = format!("{what}. Total now {} points; {} broken rule{}.", pts(report.total), report.warnings.len(), if report.warnings.len() == 1 { "" } else { "s" });

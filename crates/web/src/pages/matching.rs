@@ -143,33 +143,20 @@ pub async fn create_teams_run(state: &AppState, ctx: &Ctx, cycle_id: i64, from: 
         .map_err(|e| Failure::Internal(format!("matching stopped: {e}")))?
         .map_err(|e| Failure::BadRequest(format!("The data cannot be matched: {e}")))?;
     let summary = svc::teams_summary(&input, &proposal.report, Some(&proposal.status));
-    let enc = |v: &dyn erased::Json| v.json();
     let mut tx = state.db.begin().await?;
     let id = store::create_run(
         &mut tx,
         &ctx.who(),
         "review_teams",
         cycle_id,
-        &enc(&input),
-        &enc(&proposal),
-        &enc(&proposal.assignment),
+        &svc::to_json(&input),
+        &svc::to_json(&proposal),
+        &svc::to_json(&proposal.assignment),
         &summary,
     )
     .await?;
     tx.commit().await?;
     Ok(id)
-}
-
-/// Serialise any of our types to JSON text (they cannot fail).
-mod erased {
-    pub trait Json {
-        fn json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
 }
 
 pub async fn propose_teams(State(state): State<AppState>, ctx: Ctx, Path(cycle): Path<String>, Form(f): Form) -> Result<Response, Failure> {
@@ -528,7 +515,7 @@ pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path((id, review
     let after = reviews::rescore(&input.cycle, &current);
     let summary = svc::teams_summary(&input, &after, None);
     let mut tx = state.db.begin().await?;
-    store::edit_run(&mut tx, &ctx.who(), id, &serde_json::to_string(&current).unwrap_or_default(), &summary, &what).await?;
+    store::edit_run(&mut tx, &ctx.who(), id, &svc::to_json(&current), &summary, &what).await?;
     tx.commit().await?;
     let delta = after.total_points() - before.total_points();
     let new_warnings = after.warnings.len() as i64 - before.warnings.len() as i64;

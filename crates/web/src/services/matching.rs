@@ -68,6 +68,11 @@ impl TeamsInput {
     }
 }
 
+/// JSON text of a value stored with a run (our types always serialise).
+pub fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 /// A DBS check is in date for three years.
 pub const DBS_VALID_DAYS: i64 = 3 * 365;
 
