@@ -81,3 +81,6 @@ CREATE TABLE match_runs (
     accepted_at BIGINT
 );
 CREATE INDEX match_runs_subject ON match_runs (kind, subject_id);
+
+-- How much a match on a theme counts in matching (broad themes count less).
+ALTER TABLE themes ADD COLUMN weight DOUBLE PRECISION NOT NULL DEFAULT 1;

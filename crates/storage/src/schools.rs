@@ -713,11 +713,14 @@ pub struct Theme {
     pub id: i64,
     pub code: String,
     pub label: String,
+    /// Keywords and phrases, separated by `;`.
     pub keywords: String,
+    /// How much a match counts in matching (1 normal; broad themes less).
+    pub weight: f64,
 }
 
 pub async fn taxonomy(db: &Db) -> Result<Vec<Theme>, StoreError> {
-    let rows = db.fetch_all(&Sql::new("SELECT id, code, label, keywords FROM themes ORDER BY label")).await?;
+    let rows = db.fetch_all(&Sql::new("SELECT id, code, label, keywords, weight FROM themes ORDER BY id")).await?;
     rows.iter()
         .map(|r| {
             Ok(Theme {
@@ -725,27 +728,60 @@ pub async fn taxonomy(db: &Db) -> Result<Vec<Theme>, StoreError> {
                 code: get_str(r, "code")?,
                 label: get_str(r, "label")?,
                 keywords: get_str(r, "keywords")?,
+                weight: get_of64(r, "weight")?.unwrap_or(1.0),
             })
         })
         .collect()
 }
 
-pub async fn add_taxonomy_theme(tx: &mut Tx, who: &Who, code: &str, label: &str, keywords: &str) -> Result<i64, StoreError> {
-    let row = Sql::new("INSERT INTO themes (code, label, keywords, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+pub async fn add_taxonomy_theme(tx: &mut Tx, who: &Who, code: &str, label: &str, keywords: &str, weight: f64) -> Result<i64, StoreError> {
+    let row = Sql::new("INSERT INTO themes (code, label, keywords, weight, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
         .bind(code)
         .bind(label)
         .bind(keywords)
+        .bind(weight)
         .bind(now())
         .query()
         .fetch_one(&mut **tx)
-        .await?;
+        .await
+        .map_err(|e| {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() { StoreError::Conflict(format!("There is already a theme with the code {code}")) } else { e }
+        })?;
     let id = get_i64(&row, "id")?;
     audit::record(
         tx,
         who,
         Change::new("theme.created", "theme", id, format!("Added theme {label}"))
-            .after(serde_json::json!({"code": code, "label": label, "keywords": keywords})),
+            .after(serde_json::json!({"code": code, "label": label, "keywords": keywords, "weight": weight})),
     )
     .await?;
     Ok(id)
+}
+
+/// Change a theme's label, keywords or weight (its code stays).
+pub async fn update_taxonomy_theme(tx: &mut Tx, who: &Who, id: i64, label: &str, keywords: &str, weight: f64) -> Result<(), StoreError> {
+    let before = Sql::new("SELECT label, keywords, weight FROM themes WHERE id = ?")
+        .bind(id)
+        .query()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("theme {id}")))?;
+    let before = serde_json::json!({"label": get_str(&before, "label")?, "keywords": get_str(&before, "keywords")?, "weight": get_of64(&before, "weight")?});
+    Sql::new("UPDATE themes SET label = ?, keywords = ?, weight = ? WHERE id = ?")
+        .bind(label)
+        .bind(keywords)
+        .bind(weight)
+        .bind(id)
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("theme.updated", "theme", id, format!("Theme {label} changed"))
+            .before(before)
+            .after(serde_json::json!({"label": label, "keywords": keywords, "weight": weight})),
+    )
+    .await
 }

@@ -348,11 +348,7 @@ pub async fn seed(db: &Db) -> Result<()> {
     let tagger = upward_matching::themes::Tagger::new(&taxonomy);
     let mut theme_id: HashMap<usize, i64> = HashMap::new();
     for (i, t) in taxonomy.tags().iter().enumerate() {
-        let mut label = t.label.clone();
-        if let Some(f) = label.get(..1) {
-            label = f.to_uppercase() + &label[1..];
-        }
-        theme_id.insert(i, schools::add_taxonomy_theme(&mut s.tx, &who, &t.id, &label, &t.keywords.join("; ")).await?);
+        theme_id.insert(i, schools::add_taxonomy_theme(&mut s.tx, &who, &t.id, &t.label, &t.keywords.join("; "), t.weight).await?);
     }
     let tag_of = |text: &str| tagger.tag(text).first().and_then(|m| theme_id.get(&m.tag).copied());
     // Growing the Top: 21 strong secondary schools take the pilot's themes.

@@ -103,6 +103,9 @@ routes! {
     post "/matching/runs/{id}/groups" => pages::groups::edit_groups, "central team";
     post "/matching/runs/{id}/accept" => pages::matching::accept, "central team";
     post "/matching/runs/{id}/discard" => pages::matching::discard, "central team";
+    get "/matching/themes" => pages::themes::list, "central team";
+    post "/matching/themes" => pages::themes::add, "central team";
+    post "/matching/themes/{id}" => pages::themes::update, "central team";
     get "/matching/cohorts/{id}" => pages::groups::cohort, "central team";
     post "/matching/cohorts/{id}/groups" => pages::groups::propose_groups, "central team";
     post "/matching/cohorts/{id}/facilitators" => pages::groups::propose_facilitators, "central team";

@@ -35,4 +35,5 @@ both_backends! {
     email_is_sent_by_smtp => crate::platform::email_is_sent_by_smtp;
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
+    theme_taxonomy_is_editable => crate::matching::theme_taxonomy_is_editable;
 }

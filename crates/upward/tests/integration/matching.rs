@@ -229,3 +229,35 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     let (_, page) = c.text(&format!("/matching/cohorts/{cohort}")).await;
     assert!(!page.contains("not yet chosen"));
 }
+
+pub async fn theme_taxonomy_is_editable(app: &TestApp) {
+    let c = app.signed_in("programmes@upward.example.org").await;
+    // The tagger explains itself.
+    let (status, page) = c.text("/matching/themes?try=Sixth+form+progress+and+retention+of+students").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("matched the keyword"), "{page}");
+    assert!(page.contains("sixth form"));
+    // A text no theme covers yet…
+    let (_, page) = c.text("/matching/themes?try=Forest+school+outdoor+learning").await;
+    assert!(page.contains("No theme matches"));
+    // …until the central team adds one.
+    let r = c.post_form("/matching/themes", &[("code", "outdoor"), ("label", "outdoor learning"), ("weight", "1"), ("keywords", "forest school; outdoor learning")]).await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = c.text("/matching/themes?try=Forest+school+outdoor+learning").await;
+    assert!(page.contains("<strong>outdoor learning</strong>"), "{page}");
+    // Bad input is named, nothing changes.
+    let before = one(app, "SELECT COUNT(*) FROM themes").await;
+    let r = c.post_form("/matching/themes", &[("code", ""), ("label", ""), ("weight", "lots"), ("keywords", "")]).await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("short code") && body.contains("Enter a label") && body.contains("not &#34;lots&#34;") && body.contains("at least one keyword"), "{body}");
+    assert_eq!(one(app, "SELECT COUNT(*) FROM themes").await, before);
+    // Editing a theme's keywords is on the audit trail.
+    let id = one(app, "SELECT id FROM themes WHERE code = 'outdoor'").await;
+    let r = c.post_form(&format!("/matching/themes/{id}"), &[("label", "outdoor learning"), ("weight", "0.5"), ("keywords", "forest school; outdoor learning; outdoors")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'theme.updated' AND entity_id = '{id}'")).await, 1);
+    // A reviewer cannot edit themes.
+    let rv = app.signed_in("reviewer@upward.example.org").await;
+    assert_eq!(rv.post_form(&format!("/matching/themes/{id}"), &[("label", "x"), ("keywords", "x")]).await.status(), 403);
+}

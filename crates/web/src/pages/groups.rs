@@ -19,7 +19,6 @@ use upward_domain::policy::Action;
 use upward_matching::facilitators::{self as fac, FacAssignment, FacProposal, FacWeights, Facilitator, Group, GroupSchool};
 use upward_matching::groups::{self, Grouping, Phase, PhaseRules, Rules, School, SchoolInstance, SolveMode, SolveOptions, Weights};
 use upward_matching::reviews::LatLon;
-use upward_matching::themes::Taxonomy;
 use upward_storage::matching::{self as store, Run};
 
 // ---------------------------------------------------------------------------
@@ -52,6 +51,9 @@ pub struct GroupsInput {
     pub together: Vec<(String, String)>,
     pub apart: Vec<(String, String)>,
     pub schools: Vec<GroupSchoolIn>,
+    /// The partnership's theme taxonomy when the run was made.
+    #[serde(default)]
+    pub taxonomy: Vec<crate::services::matching::ThemeIn>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,7 +97,7 @@ pub fn instance(input: &GroupsInput) -> Result<SchoolInstance, String> {
         together: pairs(&input.together),
         apart: pairs(&input.apart),
     };
-    SchoolInstance::new(schools, Taxonomy::default(), rules, Weights::default()).map_err(|e| e.to_string())
+    SchoolInstance::new(schools, crate::services::matching::engine_taxonomy(&input.taxonomy), rules, Weights::default()).map_err(|e| e.to_string())
 }
 
 fn grouping_of(input: &GroupsInput, groups: &[Vec<String>]) -> Grouping {
@@ -140,7 +142,9 @@ async fn groups_input(state: &AppState, cohort: &store::Cohort, f: &Fields, erro
     let schools = store::cohort_schools(&state.db, cohort.id).await?;
     let pairs = store::cohort_pairs(&state.db, cohort.id).await?;
     let pick = |kind: &str| pairs.iter().filter(|p| p.2 == kind).map(|p| (p.0.to_string(), p.1.to_string())).collect::<Vec<_>>();
+    let taxonomy = crate::services::matching::taxonomy_of(&upward_storage::schools::taxonomy(&state.db).await?);
     Ok(GroupsInput {
+        taxonomy,
         cohort_id: cohort.id,
         cohort_name: cohort.name.clone(),
         year: cohort.year.clone(),
@@ -178,8 +182,9 @@ pub struct CohortSchoolView {
     pub phase: String,
     pub town: String,
     pub restricted: String,
-    pub excellence: Vec<String>,
-    pub challenge: Vec<String>,
+    /// (text, the taxonomy's themes it is tagged with)
+    pub excellence: Vec<(String, String)>,
+    pub challenge: Vec<(String, String)>,
 }
 
 pub struct PairView {
@@ -211,6 +216,10 @@ impl CohortPage {
 
 async fn cohort_page(state: &AppState, ctx: &Ctx, id: i64, errors: Vec<FieldError>) -> Result<CohortPage, Failure> {
     let cohort = store::cohort_by_id(&state.db, id).await?.ok_or(Failure::NotFound("cohort".into()))?;
+    let themes = upward_storage::schools::taxonomy(&state.db).await?;
+    let tags = |text: &str| {
+        crate::pages::themes::try_tagger(&themes, text).tags.into_iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
+    };
     let schools: Vec<CohortSchoolView> = store::cohort_schools(&state.db, id)
         .await?
         .into_iter()
@@ -229,8 +238,8 @@ async fn cohort_page(state: &AppState, ctx: &Ctx, id: i64, errors: Vec<FieldErro
             name: s.name,
             phase: upward_domain::school::Phase::from_code(&s.phase).map(|p| p.label().to_string()).unwrap_or(s.phase),
             town: s.town.unwrap_or_default(),
-            excellence: s.themes.iter().filter(|t| t.0 == "excellence").map(|t| t.1.clone()).collect(),
-            challenge: s.themes.iter().filter(|t| t.0 == "challenge").map(|t| t.1.clone()).collect(),
+            excellence: s.themes.iter().filter(|t| t.0 == "excellence").map(|t| (t.1.clone(), tags(&t.1))).collect(),
+            challenge: s.themes.iter().filter(|t| t.0 == "challenge").map(|t| (t.1.clone(), tags(&t.1))).collect(),
         })
         .collect();
     let name = |id: i64| schools.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_else(|| id.to_string());

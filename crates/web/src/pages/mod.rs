@@ -10,6 +10,7 @@ pub mod imports;
 pub mod matching;
 pub mod people;
 pub mod schools;
+pub mod themes;
 
 use crate::error::Failure;
 use askama::Template;

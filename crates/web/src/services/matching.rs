@@ -68,6 +68,40 @@ impl TeamsInput {
     }
 }
 
+/// One theme of the taxonomy, as stored with a run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ThemeIn {
+    pub id: String,
+    pub label: String,
+    pub weight: f64,
+    pub keywords: Vec<String>,
+}
+
+/// The partnership's taxonomy (the `themes` table), as the engine's data.
+pub fn taxonomy_of(themes: &[upward_storage::schools::Theme]) -> Vec<ThemeIn> {
+    themes
+        .iter()
+        .map(|t| ThemeIn {
+            id: t.code.clone(),
+            label: t.label.clone(),
+            weight: t.weight,
+            keywords: t.keywords.split(';').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect(),
+        })
+        .collect()
+}
+
+/// The engine's taxonomy from stored themes (the shipped one when none).
+pub fn engine_taxonomy(themes: &[ThemeIn]) -> upward_matching::themes::Taxonomy {
+    if themes.is_empty() {
+        return upward_matching::themes::Taxonomy::default();
+    }
+    let tags = themes
+        .iter()
+        .map(|t| upward_matching::themes::Tag { id: t.id.clone(), label: t.label.clone(), weight: t.weight, keywords: t.keywords.clone() })
+        .collect();
+    upward_matching::themes::Taxonomy::new(tags).unwrap_or_default()
+}
+
 /// JSON text of a value stored with a run (our types always serialise).
 pub fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
