@@ -314,7 +314,7 @@ impl Report {
         use std::fmt::Write;
         let mut out = String::new();
         let mut slow = self.slowest.clone();
-        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        slow.sort_by_key(|s| std::cmp::Reverse(s.0));
         let total: Duration = slow.iter().map(|s| s.0).sum();
         let _ = writeln!(out, "  {backend:?}: axe-core checked {} pages; the checks took {:.1} s in all", self.pages.len(), total.as_secs_f64());
         for (d, page) in slow.iter().take(3) {
@@ -860,7 +860,7 @@ async fn checks_find_planted_faults(b: &Browser) {
     assert!(v["wide"].to_string().contains("Too wide"), "and names what is too wide: {v}");
 }
 
-/// 1. A wrong password is refused with a message; the right one leads home;
+/// A wrong password is refused with a message; the right one leads home;
 /// signing out ends the session.
 async fn sign_in_and_out(app: &TestApp, b: &Browser) {
     b.goto("/").await;
@@ -924,7 +924,7 @@ fn pupils(cells: &[String]) -> Vec<i64> {
     cells.iter().filter(|c| !c.is_empty()).map(|c| number(c)).collect()
 }
 
-/// 6. Keyboard only: the skip link comes first; signing in and searching
+/// Keyboard only: the skip link comes first; signing in and searching
 /// for a school need only Tab, typing and Enter; no page traps focus.
 async fn keyboard_only(app: &TestApp, b: &Browser) {
     b.goto("/login").await;
@@ -972,7 +972,7 @@ async fn keyboard_only(app: &TestApp, b: &Browser) {
     b.tab_through("account").await;
 }
 
-/// 2. Search, filter, sort, page, and open a school's profile.
+/// Search, filter, sort, page, and open a school's profile.
 async fn search_schools(app: &TestApp, b: &Browser) {
     b.goto("/schools").await;
     let members = count(app, &format!("SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN}")).await;
@@ -1043,7 +1043,7 @@ async fn search_schools(app: &TestApp, b: &Browser) {
     b.check("school profile").await;
 }
 
-/// 4. The CSV link of a search downloads exactly the schools found.
+/// The CSV link of a search downloads exactly the schools found.
 async fn export_csv(app: &TestApp, b: &Browser) {
     b.goto("/schools?q=primary&phase=primary").await;
     let (_, _, total) = showing(&b.text("#result-count").await);
@@ -1071,7 +1071,7 @@ fn upload_button() -> &'static str {
     "form[action^='/admin/imports/gias'] button[type=submit]"
 }
 
-/// 3. Import a bad file (the file, row and field are named; nothing
+/// Import a bad file (the file, row and field are named; nothing
 /// changes), then a good one (its report), and follow a running import.
 async fn imports(app: &TestApp, b: &Browser, tmp: &Path) {
     b.sign_in(PROGRAMMES).await;
@@ -1181,7 +1181,7 @@ async fn followed_import(app: &TestApp, b: &Browser) {
     assert_eq!(fact(b, "Changed").await, "2");
 }
 
-/// 5. The audit trail shows the import and finds it by its words.
+/// The audit trail shows the import and finds it by its words.
 async fn audit_trail(app: &TestApp, b: &Browser) {
     b.goto("/admin/imports").await;
     b.click_link("gias_sample.csv").await;
@@ -1333,7 +1333,7 @@ async fn other_roles(app: &TestApp, b: &Browser) {
     }
 }
 
-/// 7. Without JavaScript: sign in, search, open a profile, import a file
+/// Without JavaScript: sign in, search, open a profile, import a file
 /// and follow an import to its end.
 async fn without_javascript(app: &TestApp, b: &Browser) {
     b.goto("/login").await;
