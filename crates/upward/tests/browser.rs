@@ -705,6 +705,7 @@ impl Browser {
     /// tables: [problems]}. (A headless window cannot be narrower than
     /// 500 px, so the phone's viewport is emulated.)
     async fn phone_measure(&self) -> Json {
+        let width = self.exec("return window.innerWidth", vec![]).await;
         self.cdp("Emulation.setDeviceMetricsOverride", json!({"width": PHONE, "height": 800, "deviceScaleFactor": 1, "mobile": false})).await;
         let started = Instant::now();
         let v = loop {
@@ -743,6 +744,13 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         self.cdp("Emulation.clearDeviceMetricsOverride", json!({})).await;
+        // Back to the full width before anything is clicked: a click aimed
+        // at the phone layout would miss.
+        let started = Instant::now();
+        while self.exec("return window.innerWidth", vec![]).await != width {
+            assert!(started.elapsed() < Duration::from_secs(10), "the window did not widen again to {width} px");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         v
     }
 
