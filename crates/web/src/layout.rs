@@ -41,7 +41,9 @@ impl Layout {
             if ctx.can(&Action::ListPeople) {
                 nav.push(link("/people", "People"));
             }
-            if ctx.can(&Action::ViewMatching) {
+            // Only once the matching pages exist: until then the link led
+            // every central-team member to "Page not found".
+            if ctx.can(&Action::ViewMatching) && crate::ROUTES.iter().any(|r| r.path == "/matching") {
                 nav.push(link("/matching", "Matching"));
             }
             nav.push(link("/account", "My account"));

@@ -5,6 +5,7 @@ use super::render;
 use crate::AppState;
 use crate::ctx::{Ctx, redirect};
 use crate::error::Failure;
+use crate::forms::Query;
 use crate::layout::{Layout, thousands, when, when_opt};
 use crate::services::gias::{self, ImportFailure, Stage};
 use askama::Template;
@@ -137,6 +138,9 @@ struct Show {
     run: imports::ImportRun,
     report: Option<gias::Report>,
     refusal: Option<gias::Refusal>,
+    /// Without JavaScript, a running import's page refreshes itself unless
+    /// the person turned that off (`?refresh=off`, WCAG 2.2.1).
+    auto_refresh: bool,
 }
 
 impl Show {
@@ -151,7 +155,7 @@ impl Show {
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Query) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
     let id: i64 = id.parse().map_err(|_| Failure::NotFound("import".into()))?;
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
@@ -161,5 +165,6 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         _ => (None, None),
     };
     let title = format!("Import of {}", run.file_name);
-    Ok(render(&Show { l: Layout::new(&ctx, title), run, report, refusal }))
+    let auto_refresh = q.get("refresh") != "off";
+    Ok(render(&Show { l: Layout::new(&ctx, title), run, report, refusal, auto_refresh }))
 }
