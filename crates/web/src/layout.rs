@@ -41,9 +41,7 @@ impl Layout {
             if ctx.can(&Action::ListPeople) {
                 nav.push(link("/people", "People"));
             }
-            // Only once the matching pages exist: until then the link led
-            // every central-team member to "Page not found".
-            if ctx.can(&Action::ViewMatching) && crate::ROUTES.iter().any(|r| r.path == "/matching") {
+            if ctx.can(&Action::ViewMatching) {
                 nav.push(link("/matching", "Matching"));
             }
             nav.push(link("/account", "My account"));

@@ -138,9 +138,6 @@ struct Show {
     run: imports::ImportRun,
     report: Option<gias::Report>,
     refusal: Option<gias::Refusal>,
-    /// Without JavaScript, a running import's page refreshes itself unless
-    /// the person turned that off (`?refresh=off`, WCAG 2.2.1).
-    auto_refresh: bool,
 }
 
 impl Show {
@@ -165,6 +162,5 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         _ => (None, None),
     };
     let title = format!("Import of {}", run.file_name);
-    let auto_refresh = q.get("refresh") != "off";
-    Ok(render(&Show { l: Layout::new(&ctx, title), run, report, refusal, auto_refresh }))
+    Ok(render(&Show { l: Layout::new(&ctx, title), run, report, refusal }))
 }
