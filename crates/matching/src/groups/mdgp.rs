@@ -20,6 +20,10 @@ use std::time::Duration;
 
 use super::error::{GroupsError, ParseError};
 
+/// Largest `n` read from a file (the dense matrix takes `8n²` bytes; the
+/// largest MDGPLIB instances have 960 elements, MDG-c 3,000).
+pub const MAX_PARSE_N: usize = 5_000;
+
 /// An MDGP instance: pair values and per-group size bounds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MdgpInstance {
@@ -117,8 +121,8 @@ impl MdgpInstance {
         };
         let n = num(0, "n")?;
         let g = num(1, "G")?;
-        if !(2..=100_000).contains(&n) {
-            return Err(ParseError::new(source, hline, "n", format!("{n} elements is out of range 2..100000")));
+        if !(2..=MAX_PARSE_N).contains(&n) {
+            return Err(ParseError::new(source, hline, "n", format!("{n} elements is out of range 2..={MAX_PARSE_N}")));
         }
         if g == 0 || g > n {
             return Err(ParseError::new(source, hline, "G", format!("{g} groups for {n} elements")));
