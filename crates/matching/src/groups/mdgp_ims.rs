@@ -335,7 +335,7 @@ enum Op {
 /// programming over groups and elements placed). With pair values of one
 /// sign and similar spread, the best groupings use such extreme sizes: a
 /// good starting configuration for instances with unequal bounds.
-pub(crate) fn max_pair_sizes(inst: &MdgpInstance) -> Vec<usize> {
+pub fn max_pair_sizes(inst: &MdgpInstance) -> Vec<usize> {
     let n = inst.n();
     let b = inst.bounds();
     let gc = b.len();
