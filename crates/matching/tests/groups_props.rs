@@ -195,7 +195,7 @@ proptest! {
         prop_assert!((ex.objective - best).abs() < 1e-9, "exact {} brute {}", ex.objective, best);
         prop_assert!(upper_bound_(&inst) >= best - 1e-9);
         prop_assert!(upward_matching::groups::mdgp_ims::lagrangian_upper_bound(&inst, best, 100) >= best - 1e-6);
-        let h = solve_ims(&inst, &MdgpOptions { time_limit: Duration::from_secs(5), seed: 2, max_iterations: Some(30), exact_max_n: 0 });
+        let h = solve_ims(&inst, &MdgpOptions { time_limit: Duration::from_secs(5), seed: 2, max_iterations: Some(30), exact_max_n: 0, clock: None });
         let v = check_mdgp(&inst, &h.assignment).expect("heuristic solution valid");
         prop_assert!(v <= best + 1e-9);
     }

@@ -72,7 +72,7 @@ fn max_min_mode_protects_the_weakest_group() {
 fn the_heuristic_matches_the_exact_optimum_on_the_pilot() {
     let inst = pilot(Rules::default());
     let exact = solve_exact(&inst, SolveMode::Total).expect("exact");
-    let opts = SolveOptions { time_limit: Duration::from_secs(20), seed: 5, max_iterations: Some(4000), ..Default::default() };
+    let opts = SolveOptions { time_limit: Duration::from_secs(20), seed: 5, max_iterations: Some(1000), ..Default::default() };
     let h = solve_heuristic(&inst, &opts).expect("heuristic");
     assert!(h.valid && !h.proven_optimal);
     assert!(h.total <= exact.total + 1e-9);
@@ -179,15 +179,24 @@ fn group_sizes_follow_the_plan() {
     assert!(r.size_plan(5).is_err());
     let q = Rules { group_size: 4, ..Default::default() };
     assert_eq!(q.size_plan(21).map(|p| (p.trios, p.quads)).ok(), Some((3, 3)));
-    // 22 pilot-like schools: one quad.
+    // 13 pilot-like schools: one quad.
     let mut schools = read_schools(SCHOOLS.as_bytes(), "s").expect("schools");
+    schools.truncate(12);
     schools.push(School::new("X", "Xenon school", Phase::Secondary));
-    read_themes(THEMES.as_bytes(), "t", &mut schools).expect("themes");
+    let names: Vec<String> = schools.iter().map(|s| s.name.clone()).collect();
+    let themes: String = THEMES
+        .lines()
+        .enumerate()
+        .filter(|(k, l)| *k == 0 || names.iter().any(|n| l.starts_with(n.as_str())))
+        .map(|(_, l)| l)
+        .collect::<Vec<_>>()
+        .join("\n");
+    read_themes(themes.as_bytes(), "t", &mut schools).expect("themes");
     let inst = SchoolInstance::new(schools, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
     let res = solve(&inst, &SolveOptions::default()).expect("solve");
     let mut sizes: Vec<usize> = res.grouping.groups.iter().map(Vec::len).collect();
     sizes.sort();
-    assert_eq!(sizes, [3, 3, 3, 3, 3, 3, 4]);
+    assert_eq!(sizes, [3, 3, 3, 4]);
     assert!(res.proven_optimal);
 }
 

@@ -11,7 +11,7 @@
 //!   perturbation* (three moves, each the best of `n` random neighbours,
 //!   improving or not, so the search leaves the optimum by little) and a new
 //!   descent; repeated until `depth` rounds in a row bring no improvement.
-//! * **Iteration.** The result is *strongly perturbed* (`n/G` random moves
+//! * **Iteration.** The result is *strongly perturbed* (`n/2G` random moves
 //!   or swaps) and a new maxima search starts from it; the best solution
 //!   ever seen is kept. The start is the best of ten descended random
 //!   assignments.
@@ -20,7 +20,7 @@
 //! after `max_iterations` maxima searches; with an iteration cap the result
 //! depends only on the seed.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::mdgp::{MdgpInstance, MdgpOptions, MdgpSolution, upper_bound};
 use super::bound::{Relaxation, lagrangian_bound};
@@ -44,11 +44,16 @@ pub struct ImsParams {
     /// Half of the starts use the group sizes with the most pairs
     /// ([`max_pair_sizes`]) instead of random sizes.
     pub size_start: bool,
+    /// Every start (not half) uses the sizes with the most pairs.
+    pub all_size_start: bool,
+    /// Perturbations use swaps only (group sizes then change only through
+    /// improving moves of the descent).
+    pub swap_perturb: bool,
 }
 
 impl Default for ImsParams {
     fn default() -> Self {
-        ImsParams { depth: 3, weak_moves: 3, weak_sample: 0, strong_factor: 1.0, starts: 10, size_start: true }
+        ImsParams { depth: 3, weak_moves: 3, weak_sample: 0, strong_factor: 0.5, starts: 10, size_start: true, all_size_start: false, swap_perturb: false }
     }
 }
 
@@ -256,10 +261,10 @@ impl<'a> State<'a> {
 
     /// A random neighbour (move or swap, in proportion to the sizes of the
     /// two neighbourhoods) and its value change; `None` if not applicable.
-    fn random_neighbour(&self, rng: &mut Rng) -> Option<(f64, Op)> {
+    fn random_neighbour(&self, rng: &mut Rng, swaps_only: bool) -> Option<(f64, Op)> {
         let n = self.n;
         let gc = self.inst.groups();
-        let moves = n * gc;
+        let moves = if swaps_only { 0 } else { n * gc };
         let swaps = n * (n - 1) / 2;
         let r = rng.below(moves + swaps);
         if r < moves {
@@ -297,7 +302,7 @@ impl<'a> State<'a> {
             let mut tries = 0;
             while seen < sample && tries < 20 * sample {
                 tries += 1;
-                if let Some((d, op)) = self.random_neighbour(rng) {
+                if let Some((d, op)) = self.random_neighbour(rng, p.swap_perturb) {
                     seen += 1;
                     if best.is_none_or(|b| d > b.0) {
                         best = Some((d, op));
@@ -311,12 +316,12 @@ impl<'a> State<'a> {
     }
 
     /// Strong perturbation: `k` random applicable moves or swaps.
-    fn strong_perturb(&mut self, rng: &mut Rng, k: usize, dirty: &mut [bool]) {
+    fn strong_perturb(&mut self, rng: &mut Rng, k: usize, swaps_only: bool, dirty: &mut [bool]) {
         let mut done = 0;
         let mut tries = 0;
         while done < k && tries < 100 * k {
             tries += 1;
-            if let Some((_, op)) = self.random_neighbour(rng) {
+            if let Some((_, op)) = self.random_neighbour(rng, swaps_only) {
                 self.apply(op, dirty);
                 done += 1;
             }
@@ -335,7 +340,7 @@ enum Op {
 /// programming over groups and elements placed). With pair values of one
 /// sign and similar spread, the best groupings use such extreme sizes: a
 /// good starting configuration for instances with unequal bounds.
-pub(crate) fn max_pair_sizes(inst: &MdgpInstance) -> Vec<usize> {
+pub fn max_pair_sizes(inst: &MdgpInstance) -> Vec<usize> {
     let n = inst.n();
     let b = inst.bounds();
     let gc = b.len();
@@ -434,6 +439,26 @@ pub(crate) fn random_assignment(inst: &MdgpInstance, rng: &mut Rng) -> Vec<usize
     assign
 }
 
+/// Time spent since creation, on the options' clock (wall by default).
+struct Timer {
+    wall: Instant,
+    clock: Option<fn() -> Duration>,
+    origin: Duration,
+}
+
+impl Timer {
+    fn new(clock: Option<fn() -> Duration>) -> Self {
+        Timer { wall: Instant::now(), clock, origin: clock.map(|c| c()).unwrap_or_default() }
+    }
+
+    fn elapsed(&self) -> Duration {
+        match self.clock {
+            Some(c) => c().saturating_sub(self.origin),
+            None => self.wall.elapsed(),
+        }
+    }
+}
+
 /// Runs the iterated maxima search with default parameters.
 pub fn solve_ims(inst: &MdgpInstance, opts: &MdgpOptions) -> MdgpSolution {
     solve_ims_with(inst, opts, &ImsParams::default())
@@ -441,11 +466,11 @@ pub fn solve_ims(inst: &MdgpInstance, opts: &MdgpOptions) -> MdgpSolution {
 
 /// Runs the iterated maxima search with explicit parameters.
 pub fn solve_ims_with(inst: &MdgpInstance, opts: &MdgpOptions, p: &ImsParams) -> MdgpSolution {
-    let start = Instant::now();
+    let start = Timer::new(opts.clock);
     let mut rng = Rng::new(opts.seed);
     let sizes = max_pair_sizes(inst);
     let init = |rng: &mut Rng, k: usize| {
-        if p.size_start && k.is_multiple_of(2) {
+        if p.size_start && (p.all_size_start || k.is_multiple_of(2)) {
             random_assignment_sized(inst.n(), &sizes, rng)
         } else {
             random_assignment(inst, rng)
@@ -477,7 +502,9 @@ pub fn solve_ims_with(inst: &MdgpInstance, opts: &MdgpOptions, p: &ImsParams) ->
         s.descend_from(std::mem::replace(&mut dirty, vec![false; gc]));
         local_best.clone_from(&s);
         let mut fails = 0;
-        while fails < p.depth && start.elapsed() < opts.time_limit {
+        let mut rounds = 0u32;
+        while fails < p.depth && (!rounds.is_multiple_of(4) || start.elapsed() < opts.time_limit) {
+            rounds += 1;
             s.weak_perturb(&mut rng, p, &mut dirty);
             s.descend_from(std::mem::replace(&mut dirty, vec![false; gc]));
             if s.f > local_best.f + 1e-9 * (1.0 + local_best.f.abs()) {
@@ -494,7 +521,7 @@ pub fn solve_ims_with(inst: &MdgpInstance, opts: &MdgpOptions, p: &ImsParams) ->
             best_assign.clone_from(&s.assign);
         }
         // Strong perturbation of the current solution.
-        s.strong_perturb(&mut rng, strong, &mut dirty);
+        s.strong_perturb(&mut rng, strong, p.swap_perturb, &mut dirty);
     }
     MdgpSolution {
         objective: inst.objective(&best_assign),

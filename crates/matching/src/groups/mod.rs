@@ -5,7 +5,8 @@
 //!   bounds, maximise the sum of within-group pair values), an exact solver
 //!   ([`mdgp_exact`], dynamic programming over subsets: proves optimality for
 //!   small `n`), an iterated maxima search ([`mdgp_ims`]) for large `n`, and
-//!   an upper bound.
+//!   upper bounds ([`bound`]: a Lagrangian degree relaxation, shared with
+//!   the school groups).
 //! * [`schools`]: Growing the Top's model (schools, hard rules, theme
 //!   complementarity, travel), with [`schools::evaluate`] for a hand-made
 //!   grouping, one-sentence explanations of every pair, and

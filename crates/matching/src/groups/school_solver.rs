@@ -382,6 +382,10 @@ pub fn upper_bound_total(inst: &SchoolInstance) -> Option<f64> {
     Some(total / 2.0)
 }
 
+/// Above this many schools only the simple bound is computed (the
+/// relaxation keeps every positive allowed pair in memory).
+pub const LAGRANGIAN_MAX_N: usize = 6_000;
+
 /// A proven upper bound on the total from the Lagrangian relaxation of
 /// [`super::bound`] (each school has two partners, the members of quads
 /// three, and the plan fixes the number of pairs), lowered towards
@@ -391,6 +395,9 @@ pub fn lagrangian_upper_bound(inst: &SchoolInstance, target: f64, iterations: us
     let n = inst.len();
     let plan = inst.rules.size_plan(n).ok()?;
     let simple = upper_bound_total(inst)?;
+    if n > LAGRANGIAN_MAX_N {
+        return Some(simple);
+    }
     let mut edges = Vec::new();
     for i in 0..n {
         for j in i + 1..n {

@@ -691,11 +691,20 @@ fn phase_cohorts(schools: &[School], rules: &PhaseRules) -> Vec<Vec<usize>> {
     order.into_iter().filter_map(|r| by_root.remove(&r)).collect()
 }
 
+/// Lowers the first letter of a theme so it reads inside a sentence,
+/// unless its first word is an acronym or a proper noun.
 fn lower_first(s: &str) -> String {
+    const KEEP: [&str; 12] = ["English", "French", "German", "Spanish", "Latin", "Ofsted", "EBacc", "Black", "Year", "Key", "British", "I"];
+    // a theme is quoted inside a sentence that uses semicolons itself
+    let s = s.replace(';', ",");
+    let mut words = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+    let first = words.next().unwrap_or("");
+    let title_case = words.next().is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let acronym = first.chars().take(2).filter(|c| c.is_uppercase()).count() == 2;
     let mut c = s.chars();
     match c.next() {
-        Some(f) if !s.chars().take(2).all(|x| x.is_uppercase()) => f.to_lowercase().chain(c).collect(),
-        _ => s.to_string(),
+        Some(f) if !acronym && !title_case && !KEEP.contains(&first) => f.to_lowercase().chain(c).collect(),
+        _ => s.clone(),
     }
 }
 
