@@ -5,7 +5,6 @@ use super::render;
 use crate::AppState;
 use crate::ctx::{Ctx, redirect};
 use crate::error::Failure;
-use crate::forms::Query;
 use crate::layout::{Layout, thousands, when, when_opt};
 use crate::services::gias::{self, ImportFailure, Stage};
 use askama::Template;
@@ -152,7 +151,7 @@ impl Show {
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Query) -> Result<Response, Failure> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
     let id: i64 = id.parse().map_err(|_| Failure::NotFound("import".into()))?;
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
