@@ -137,7 +137,14 @@ impl Sql {
         for a in &self.args {
             q = match a {
                 Arg::Int(v) => q.bind(*v),
-                Arg::Float(v) => q.bind(*v),
+                // sqlx 0.8.6's Any driver sends a NULL f64 to PostgreSQL as a
+                // float4 parameter (it swaps Real and Double for NULLs), and
+                // PostgreSQL keeps that type in the prepared statement that
+                // sqlx caches: the next run of the same SQL with a number in
+                // that place then fails with "incorrect binary data format".
+                // A NULL f32 goes as float8, the column type.
+                Arg::Float(None) => q.bind(None::<f32>),
+                Arg::Float(Some(v)) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.clone()),
             };
         }
