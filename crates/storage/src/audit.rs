@@ -81,6 +81,7 @@ pub async fn record(tx: &mut Tx, who: &Who, c: Change<'_>) -> Result<(), StoreEr
 /// Write many audit records at once (imports), in the caller's transaction.
 pub async fn record_many(tx: &mut Tx, who: &Who, changes: Vec<Change<'_>>) -> Result<(), StoreError> {
     let at = now();
+    let backend = crate::db::backend_of(tx);
     for chunk in changes.chunks(200) {
         let mut sql = Sql::new(
             "INSERT INTO audit_log (at, actor_id, actor_label, action, entity_kind, entity_id, summary, before_json, after_json) VALUES ",
@@ -100,7 +101,7 @@ pub async fn record_many(tx: &mut Tx, who: &Who, changes: Vec<Change<'_>>) -> Re
                 .arg(c.before.as_ref().map(|v| v.to_string()))
                 .arg(c.after.as_ref().map(|v| v.to_string()));
         }
-        sql.query().execute(&mut **tx).await?;
+        sql.query_on(backend).execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -487,6 +487,7 @@ pub async fn upsert_records(
         .collect();
     let conflict = format!(" ON CONFLICT (urn) DO UPDATE SET {}", updates.join(", "));
     let placeholders = format!("({})", vec!["?"; RECORD_COLUMNS.len()].join(", "));
+    let backend = crate::db::backend_of(tx);
     for chunk in records.chunks(250) {
         let mut s = Sql::new(&format!("INSERT INTO schools ({}) VALUES ", RECORD_COLUMNS.join(", ")));
         for (i, d) in chunk.iter().enumerate() {
@@ -533,7 +534,7 @@ pub async fn upsert_records(
                 .arg(t);
         }
         s.push(&conflict);
-        s.query().execute(&mut **tx).await?;
+        s.query_on(backend).execute(&mut **tx).await?;
     }
     audit::record_many(tx, who, changes).await?;
     Ok(())
