@@ -6,8 +6,7 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "platform",
-    sql: include_str!("../migrations/0001_platform.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "platform", sql: include_str!("../migrations/0001_platform.sql") },
+    Migration { version: 2, name: "school search index", sql: include_str!("../migrations/0002_school_search_index.sql") },
+];
