@@ -79,13 +79,17 @@ pub async fn record(tx: &mut Tx, who: &Who, c: Change<'_>) -> Result<(), StoreEr
 }
 
 /// Write many audit records at once (imports), in the caller's transaction.
-pub async fn record_many(tx: &mut Tx, who: &Who, changes: Vec<Change<'_>>) -> Result<(), StoreError> {
+/// The records are taken from `changes` 200 at a time, so a caller can make
+/// them as they are written instead of holding all of them.
+pub async fn record_many<'a>(tx: &mut Tx, who: &Who, changes: impl IntoIterator<Item = Change<'a>>) -> Result<(), StoreError> {
     let at = now();
-    for chunk in changes.chunks(200) {
+    let backend = crate::db::backend_of(tx);
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
         let mut sql = Sql::new(
             "INSERT INTO audit_log (at, actor_id, actor_label, action, entity_kind, entity_id, summary, before_json, after_json) VALUES ",
         );
-        for (i, c) in chunk.iter().enumerate() {
+        for (i, c) in changes.by_ref().take(200).enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
@@ -95,12 +99,12 @@ pub async fn record_many(tx: &mut Tx, who: &Who, changes: Vec<Change<'_>>) -> Re
                 .arg(&who.label)
                 .arg(c.action)
                 .arg(c.entity_kind)
-                .arg(c.entity_id.clone())
-                .arg(c.summary.clone())
-                .arg(c.before.as_ref().map(|v| v.to_string()))
-                .arg(c.after.as_ref().map(|v| v.to_string()));
+                .arg(c.entity_id)
+                .arg(c.summary)
+                .arg(c.before.map(|v| v.to_string()))
+                .arg(c.after.map(|v| v.to_string()));
         }
-        sql.query().execute(&mut **tx).await?;
+        sql.query_on(backend).execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -23,6 +23,11 @@ pub enum Backend {
 /// its audit record.
 pub type Tx = sqlx::Transaction<'static, Any>;
 
+/// The backend a transaction runs on.
+pub fn backend_of(tx: &Tx) -> Backend {
+    if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite }
+}
+
 /// The database: a pool of connections and the backend's dialect.
 #[derive(Clone)]
 pub struct Db {

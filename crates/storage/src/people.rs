@@ -328,6 +328,40 @@ pub async fn grants(db: &Db, person_id: i64) -> Result<Vec<Grant>, StoreError> {
     Ok(out)
 }
 
+/// What the request context needs about a signed-in person.
+#[derive(Debug, Clone)]
+pub struct ActorRecord {
+    pub full_name: String,
+    pub email: String,
+    pub grants: Vec<Grant>,
+}
+
+/// A person's name, e-mail address and roles, in one query (asked on every
+/// request of a signed-in person).
+pub async fn actor(db: &Db, person_id: i64) -> Result<Option<ActorRecord>, StoreError> {
+    let rows = db
+        .fetch_all(
+            &Sql::new(
+                "SELECT p.full_name, p.email, g.id, g.role, g.scope_kind, g.scope_id, NULL AS scope_name \
+                 FROM people p LEFT JOIN role_grants g ON g.person_id = p.id WHERE p.id = ?",
+            )
+            .bind(person_id),
+        )
+        .await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let mut out = ActorRecord { full_name: get_str(first, "full_name")?, email: get_str(first, "email")?, grants: Vec::new() };
+    for r in &rows {
+        // A person without roles comes back as one row with no grant.
+        if get_oi64(r, "id")?.is_none() {
+            continue;
+        }
+        if let Some(g) = grant_view(r)? {
+            out.grants.push(g.grant);
+        }
+    }
+    Ok(Some(out))
+}
+
 /// What signing in needs to know about an account.
 #[derive(Debug, Clone)]
 pub struct Credentials {

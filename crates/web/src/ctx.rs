@@ -121,10 +121,9 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, same_site: &str
 }
 
 async fn load_actor(state: &AppState, person_id: i64) -> Option<(Actor, Me)> {
-    let person = people::get(&state.db, person_id).await.ok()??;
-    let grants = people::grants(&state.db, person_id).await.ok()?;
+    let person = people::actor(&state.db, person_id).await.ok()??;
     Some((
-        Actor::new(person_id, grants),
+        Actor::new(person_id, person.grants),
         Me { person_id, name: person.full_name, email: person.email },
     ))
 }

@@ -27,6 +27,7 @@ both_backends! {
     gias_bad_file_changes_nothing => crate::imports::gias_bad_file_changes_nothing;
     gias_import_adds_updates_and_closes => crate::imports::gias_import_adds_updates_and_closes;
     gias_import_over_the_api => crate::imports::gias_import_over_the_api;
+    gias_import_of_many_rows => crate::imports::gias_import_of_many_rows;
     audit_trail_search_and_export => crate::platform::audit_trail_search_and_export;
     jobs_are_claimed_once => crate::platform::jobs_are_claimed_once;
     health_and_openapi => crate::platform::health_and_openapi;

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use upward_gias::{ImportError, Progress};
-use upward_storage::audit::Change;
+use upward_domain::school::SchoolData;
+use upward_gias::Update;
+use upward_storage::audit::{self, Change};
 use upward_storage::{Db, StoreError, Who, schools};
 
 /// What an import changed.
@@ -124,44 +126,24 @@ pub async fn import(
     .map_err(ImportFailure::Refused)?;
 
     progress(Stage::Comparing);
+    let mut extract = extract;
     let existing = schools::all_records(db).await?;
     let changes = extract.changes(&existing);
-    let name_of = |urn: i64| -> String {
-        existing
-            .iter()
-            .find(|s| s.urn == urn)
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
-    };
+    // `changes` has its own copies of the records to store: let go of the
+    // schools held and of the file's records before saving.
+    let closed_sample: Vec<(i64, String)> = changes
+        .closed
+        .iter()
+        .take(100)
+        .map(|urn| {
+            let name = existing.binary_search_by_key(urn, |s| s.urn).map(|i| existing[i].name.clone()).unwrap_or_default();
+            (*urn, name)
+        })
+        .collect();
+    drop(existing);
+    drop(std::mem::take(&mut extract.schools));
 
     progress(Stage::Saving);
-    let mut audits = Vec::with_capacity(changes.added.len() + changes.updated.len() + 1);
-    for s in &changes.added {
-        audits.push(
-            Change::new("school.added", "school", s.urn, format!("Added {} (URN {}) from {file_name}", s.name, s.urn)).after(
-                serde_json::json!({"urn": s.urn, "name": s.name, "status": s.status.code(), "phase": s.phase.code(), "postcode": s.postcode}),
-            ),
-        );
-    }
-    for u in &changes.updated {
-        let mut before = serde_json::Map::new();
-        let mut after = serde_json::Map::new();
-        for c in &u.changes {
-            before.insert(c.field.name().to_string(), serde_json::json!(c.old));
-            after.insert(c.field.name().to_string(), serde_json::json!(c.new));
-        }
-        let fields: Vec<&str> = u.changes.iter().map(|c| c.field.name()).collect();
-        let (action, summary) = if u.closes {
-            ("school.closed", format!("{} (URN {}) closed, per {file_name}", u.record.name, u.urn))
-        } else {
-            ("school.updated", format!("{} (URN {}) updated from {file_name}: {}", u.record.name, u.urn, fields.join(", ")))
-        };
-        audits.push(
-            Change::new(action, "school", u.urn, summary)
-                .before(serde_json::Value::Object(before))
-                .after(serde_json::Value::Object(after)),
-        );
-    }
     let report = Report {
         file_name: file_name.to_string(),
         summary: changes.summary(),
@@ -188,18 +170,50 @@ pub async fn import(
                 (u.urn, u.record.name.clone(), detail)
             })
             .collect(),
-        closed_sample: changes.closed.iter().take(100).map(|urn| (*urn, name_of(*urn))).collect(),
+        closed_sample,
         warnings: extract.warnings.iter().map(|w| w.to_string()).collect(),
         warnings_total: extract.warnings_total,
     };
-    audits.push(
-        Change::new("import.gias", "import", file_name, format!("Imported {file_name}: {}", report.summary))
-            .after(serde_json::json!({"rows": report.rows, "added": report.added, "changed": report.changed, "closed": report.closed, "unchanged": report.unchanged})),
-    );
     let records: Vec<&upward_domain::school::SchoolData> =
         changes.added.iter().chain(changes.updated.iter().map(|u| &u.record)).collect();
     let mut tx = db.begin().await?;
-    schools::upsert_records(&mut tx, who, &records, audits).await?;
+    schools::upsert_records(&mut tx, who, &records, Vec::new()).await?;
+    // One audit record per added or changed school, then one for the import,
+    // in the same transaction; made a batch at a time rather than all held
+    // at once.
+    for batch in changes.added.chunks(AUDIT_BATCH) {
+        audit::record_many(&mut tx, who, batch.iter().map(|s| added(s, file_name)).collect::<Vec<_>>()).await?;
+    }
+    for batch in changes.updated.chunks(AUDIT_BATCH) {
+        audit::record_many(&mut tx, who, batch.iter().map(|u| updated(u, file_name)).collect::<Vec<_>>()).await?;
+    }
+    let import = Change::new("import.gias", "import", file_name, format!("Imported {file_name}: {}", report.summary))
+        .after(serde_json::json!({"rows": report.rows, "added": report.added, "changed": report.changed, "closed": report.closed, "unchanged": report.unchanged}));
+    audit::record_many(&mut tx, who, [import]).await?;
     tx.commit().await?;
     Ok(report)
+}
+
+/// Audit records are made and written this many at a time.
+const AUDIT_BATCH: usize = 2000;
+
+fn added(s: &SchoolData, file_name: &str) -> Change<'static> {
+    Change::new("school.added", "school", s.urn, format!("Added {} (URN {}) from {file_name}", s.name, s.urn))
+        .after(serde_json::json!({"urn": s.urn, "name": s.name, "status": s.status.code(), "phase": s.phase.code(), "postcode": s.postcode}))
+}
+
+fn updated(u: &Update, file_name: &str) -> Change<'static> {
+    let mut before = serde_json::Map::new();
+    let mut after = serde_json::Map::new();
+    for c in &u.changes {
+        before.insert(c.field.name().to_string(), serde_json::json!(c.old));
+        after.insert(c.field.name().to_string(), serde_json::json!(c.new));
+    }
+    let fields: Vec<&str> = u.changes.iter().map(|c| c.field.name()).collect();
+    let (action, summary) = if u.closes {
+        ("school.closed", format!("{} (URN {}) closed, per {file_name}", u.record.name, u.urn))
+    } else {
+        ("school.updated", format!("{} (URN {}) updated from {file_name}: {}", u.record.name, u.urn, fields.join(", ")))
+    };
+    Change::new(action, "school", u.urn, summary).before(serde_json::Value::Object(before)).after(serde_json::Value::Object(after))
 }
