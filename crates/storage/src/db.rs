@@ -63,15 +63,13 @@ impl Db {
             Backend::Sqlite => {
                 let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
-                if path != ":memory:" && !path.is_empty() {
-                    if let Some(dir) = Path::new(path).parent() {
-                        if !dir.as_os_str().is_empty() {
+                if path != ":memory:" && !path.is_empty()
+                    && let Some(dir) = Path::new(path).parent()
+                        && !dir.as_os_str().is_empty() {
                             std::fs::create_dir_all(dir).map_err(|e| {
                                 StoreError::Config(format!("cannot create the folder {}: {e}", dir.display()))
                             })?;
                         }
-                    }
-                }
                 let sep = if url.contains('?') { '&' } else { '?' };
                 let url = if url.contains("mode=") { url } else { format!("{url}{sep}mode=rwc") };
                 (url, 8)

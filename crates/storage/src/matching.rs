@@ -478,6 +478,7 @@ fn run(r: &AnyRow) -> Result<Run, StoreError> {
     })
 }
 
+#[allow(clippy::too_many_arguments)] // one value per column of the record
 pub async fn create_run(tx: &mut Tx, who: &Who, kind: &str, subject_id: i64, input: &str, proposal: &str, current: &str, summary: &str) -> Result<i64, StoreError> {
     let t = now();
     let row = Sql::new(
@@ -585,9 +586,12 @@ pub async fn accept_review_teams(tx: &mut Tx, who: &Who, run_id: i64, teams: &[(
     audit::record(tx, who, Change::new("match.accepted", "match_run", run_id, format!("Review teams accepted for {} reviews", teams.len()))).await
 }
 
+/// A group to save: its name, its schools, and its visit days (host, date).
+pub type NewGroup = (String, Vec<i64>, Vec<(i64, String)>);
+
 /// Accept groups for a cohort: the cohort's groups are replaced (with their
-/// visit days). `groups`: (name, school ids, visits (host, date)).
-pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, groups: &[(String, Vec<i64>, Vec<(i64, String)>)]) -> Result<(), StoreError> {
+/// visit days).
+pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, groups: &[NewGroup]) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     Sql::new("DELETE FROM school_groups WHERE cohort_id = ?").bind(cohort_id).query().execute(&mut **tx).await?;
     let t = now();

@@ -511,6 +511,7 @@ pub async fn remove_grant(tx: &mut Tx, who: &Who, person_id: i64, grant_id: i64)
 }
 
 /// Put a person in a pool (or update their membership).
+#[allow(clippy::too_many_arguments)] // one value per column of the record
 pub async fn set_pool(
     tx: &mut Tx,
     who: &Who,

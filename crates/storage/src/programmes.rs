@@ -164,6 +164,7 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
     Ok(out)
 }
 
+#[allow(clippy::too_many_arguments)] // one value per column of the record
 pub async fn create_event(
     tx: &mut Tx,
     who: &Who,

@@ -360,10 +360,8 @@ pub async fn counts(db: &Db) -> Result<DirectoryCounts, StoreError> {
 /// The text the search looks in.
 fn search_text(d: &SchoolData) -> String {
     let mut parts = vec![fold(&d.name), d.urn.to_string()];
-    for v in [&d.town, &d.locality, &d.la_name, &d.trust_name, &d.county] {
-        if let Some(v) = v {
-            parts.push(fold(v));
-        }
+    for v in [&d.town, &d.locality, &d.la_name, &d.trust_name, &d.county].into_iter().flatten() {
+        parts.push(fold(v));
     }
     if let Some(p) = &d.postcode {
         parts.push(p.to_lowercase());

@@ -36,7 +36,7 @@ fn require_postgres() -> bool {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", std::process::id(), upward_web::security::new_token().to_lowercase().replace(['-', '_'], "")[..10].to_string())
+    format!("{prefix}_{}_{}", std::process::id(), &upward_web::security::new_token().to_lowercase().replace(['-', '_'], "")[..10])
 }
 
 /// URL of a database on the same server as `admin`.

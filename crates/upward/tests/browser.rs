@@ -474,11 +474,10 @@ impl Browser {
             if self.has(".flash-success").await || self.has(".error-summary").await {
                 return;
             }
-            if !self.js {
-                if let Ok(link) = self.c.find(Locator::LinkText("See the progress now")).await {
+            if !self.js
+                && let Ok(link) = self.c.find(Locator::LinkText("See the progress now")).await {
                     let _ = link.click().await;
                 }
-            }
             if started.elapsed() > WAIT {
                 panic!("the import never finished on {}", self.path().await);
             }

@@ -91,7 +91,7 @@ pub fn thousands(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -102,22 +102,6 @@ pub fn thousands(n: i64) -> String {
 /// An ISO date "2026-03-02" as "2 Mar 2026".
 pub fn date(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|_| iso.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(52000), "52,000");
-        assert_eq!(thousands(-1234567), "-1,234,567");
-        assert_eq!(date("2026-03-02"), "2 Mar 2026");
-        assert_eq!(date("garbage"), "garbage");
-        assert_eq!(when(0), "1 Jan 1970, 00:00 UTC");
-    }
 }
 
 /// Numbers as templates hand them over (by value or by reference).
@@ -152,5 +136,21 @@ impl AsI64 for &usize {
 impl AsI64 for u64 {
     fn as_i64(&self) -> i64 {
         *self as i64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(52000), "52,000");
+        assert_eq!(thousands(-1234567), "-1,234,567");
+        assert_eq!(date("2026-03-02"), "2 Mar 2026");
+        assert_eq!(date("garbage"), "garbage");
+        assert_eq!(when(0), "1 Jan 1970, 00:00 UTC");
     }
 }

@@ -137,7 +137,7 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
 
     // The school closes.
     let text = String::from_utf8(UPDATE_2021.to_vec()).unwrap();
-    let mut rows: Vec<Vec<String>> = text.lines().map(|l| split_quoted(l)).collect();
+    let mut rows: Vec<Vec<String>> = text.lines().map(split_quoted).collect();
     let h = rows[0].clone();
     let at = |n: &str| h.iter().position(|c| c.trim_matches('"') == n).unwrap();
     rows[1][at("EstablishmentStatus (name)")] = "\"Closed\"".into();

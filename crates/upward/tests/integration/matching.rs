@@ -144,7 +144,7 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
         let n = one(app, &format!("SELECT COUNT(*) FROM review_team WHERE review_id = {rid}")).await;
         assert_eq!(n as usize, t["peers"].as_array().unwrap().len() + t["lead"].is_string() as usize);
     }
-    assert!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'review.team_set'")).await >= in_scope);
+    assert!(one(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'review.team_set'").await >= in_scope);
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'")).await, 1);
     // An accepted run can no longer be changed.
     let r = c.post_form(&format!("/matching/runs/{id}/accept"), &[]).await;

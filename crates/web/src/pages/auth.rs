@@ -129,8 +129,8 @@ pub async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> R
     let (recent, _) = auth::recent_failures(&state.db, &format!("reset:{email}"), &ctx.ip, 3600).await?;
     if recent < 5 {
         auth::note_attempt(&state.db, &format!("reset:{email}"), &ctx.ip, false).await?;
-        if let Some(c) = people::credentials(&state.db, &email).await? {
-            if c.status != "disabled" {
+        if let Some(c) = people::credentials(&state.db, &email).await?
+            && c.status != "disabled" {
                 let token = new_token();
                 let mut tx = state.db.begin().await?;
                 auth::create_one_time(&mut tx, c.person_id, "reset", &token_hash(&token), 3600).await?;
@@ -149,7 +149,6 @@ pub async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> R
                 .await?;
                 tx.commit().await?;
             }
-        }
     }
     Ok(render(&Forgot { l: Layout::new(&ctx, "Check your e-mail"), email, error: None, sent: true }))
 }

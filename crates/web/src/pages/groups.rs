@@ -505,7 +505,7 @@ pub async fn accept(state: &AppState, ctx: &Ctx, run: Run) -> Result<String, Fai
     match run.kind.as_str() {
         "groups" => {
             let LoadedGroups { input, current, .. } = load_groups(&run)?;
-            let groups: Vec<(String, Vec<i64>, Vec<(i64, String)>)> = current
+            let groups: Vec<store::NewGroup> = current
                 .iter()
                 .enumerate()
                 .map(|(i, g)| {
@@ -711,11 +711,7 @@ async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Res
                 unfilled: unfilled_by_group
                     .get(g.id.as_str())
                     .filter(|_| chosen.is_none())
-                    .map(|u| {
-                        let mut v: Vec<(usize, &str)> = u.counts.iter().map(|(r, n)| (*n, fac_rule(*r))).collect();
-                        v.sort_by(|a, b| b.0.cmp(&a.0));
-                        v.iter().map(|(n, d)| format!("{n} {d}")).collect::<Vec<_>>().join("; ")
-                    })
+                    .map(|u| super::matching::counts_text(u.counts.iter().map(|(r, n)| (*r, *n)), fac_rule))
                     .unwrap_or_default(),
                 options: input
                     .facilitators
@@ -762,11 +758,10 @@ async fn edit_facilitators(state: &AppState, ctx: &Ctx, run: Run, f: &Fields) ->
     if !input.groups.iter().any(|g| g.id == group) {
         return Err(Failure::BadRequest("That group is not in this proposal".into()));
     }
-    if let Some(p) = &person {
-        if !input.facilitators.iter().any(|x| &x.id == p) {
+    if let Some(p) = &person
+        && !input.facilitators.iter().any(|x| &x.id == p) {
             return Err(Failure::BadRequest("That person is not a facilitator in this proposal".into()));
         }
-    }
     match current.iter_mut().find(|a| a.group == group) {
         Some(a) => a.facilitator = person.clone(),
         None => current.push(FacAssignment { group: group.clone(), facilitator: person.clone() }),

@@ -65,7 +65,9 @@ pub async fn start_import(state: &AppState, who: Who, path: std::path::PathBuf, 
     let run = imports::start(&state.db, "gias", &name, who.person_id, Some(size as i64)).await?;
     let db = state.db.clone();
     tokio::spawn(async move {
-        let latest: Arc<Mutex<Option<(i64, i64, &'static str)>>> = Arc::new(Mutex::new(None));
+        // The latest (rows, bytes, stage) reported by the reader thread.
+        type Latest = Option<(i64, i64, &'static str)>;
+        let latest: Arc<Mutex<Latest>> = Arc::new(Mutex::new(None));
         let sink = latest.clone();
         let (done_tx, mut done_rx) = tokio::sync::oneshot::channel::<()>();
         let db2 = db.clone();

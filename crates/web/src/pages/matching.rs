@@ -116,8 +116,7 @@ pub fn weights_rules(f: &Fields, errors: &mut Vec<FieldError>) -> (Weights, Rule
     num("w_reciprocity", "Reciprocity", &mut w.reciprocity, 0.0, 100.0);
     num("w_mix", "A mix of experienced and new reviewers", &mut w.mix, 0.0, 100.0);
     num("w_hub", "Hub diversity", &mut w.hub_repeat, 0.0, 100.0);
-    let mut r = Rules::default();
-    r.same_hub_is_conflict = f.checked("same_hub");
+    let mut r = Rules { same_hub_is_conflict: f.checked("same_hub"), ..Rules::default() };
     let mut secs = r.time_limit_secs;
     num("seconds", "Time limit", &mut secs, 1.0, 120.0);
     r.time_limit_secs = secs;
@@ -263,9 +262,11 @@ fn team_rows(input: &TeamsInput, report: &reviews::Report) -> Vec<TeamRow> {
         .collect()
 }
 
-fn counts_text<K: Copy>(counts: impl IntoIterator<Item = (K, usize)>, describe: impl Fn(K) -> &'static str) -> String {
+/// "32 already at their maximum load; 12 same trust as the host school",
+/// most common reason first.
+pub fn counts_text<K: Copy>(counts: impl IntoIterator<Item = (K, usize)>, describe: impl Fn(K) -> &'static str) -> String {
     let mut v: Vec<(usize, &'static str)> = counts.into_iter().map(|(k, n)| (n, describe(k))).collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0));
+    v.sort_by_key(|x| std::cmp::Reverse(x.0));
     v.iter().map(|(n, d)| format!("{n} {d}")).collect::<Vec<_>>().join("; ")
 }
 
@@ -428,7 +429,7 @@ fn candidates(input: &TeamsInput, current: &Assignment, review_id: &str) -> (Vec
                 school: input.person(&p.id).and_then(|x| x.school.clone()).unwrap_or_default(),
                 score: v.score,
                 breakdown: v.breakdown,
-                can_lead: p.can_lead && !(r.special && !p.special_expertise),
+                can_lead: p.can_lead && (!r.special || p.special_expertise),
                 problems: new.join("; "),
             },
         ));
@@ -486,11 +487,10 @@ pub fn apply_edit(input: &TeamsInput, a: &mut Assignment, review: &str, action: 
         }
         "lead" => {
             t.peers.retain(|p| p != person);
-            if let Some(old) = t.lead.replace(person.to_string()) {
-                if old != person {
+            if let Some(old) = t.lead.replace(person.to_string())
+                && old != person {
                     t.peers.retain(|p| p != &old);
                 }
-            }
             Ok(format!("{who} leads {at}"))
         }
         "peer" => {

@@ -38,12 +38,11 @@ pub fn parse_query(q: &Fields) -> (PersonQuery, Vec<FieldError>) {
             Err(e) => errors.push(FieldError { field: "role".into(), message: e.to_string() }),
         }
     }
-    if let Some(p) = &out.pool {
-        if !people::POOLS.iter().any(|(c, _)| c == p) {
+    if let Some(p) = &out.pool
+        && !people::POOLS.iter().any(|(c, _)| c == p) {
             errors.push(FieldError { field: "pool".into(), message: format!("\"{p}\" is not a pool") });
             out.pool = None;
         }
-    }
     out.hub_id = q.int("hub", "Hub", &mut errors);
     out.school_id = q.int("school", "School", &mut errors);
     out.trust_id = q.int("trust", "Trust", &mut errors);
@@ -295,11 +294,10 @@ pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result
             Err(_) => err(&mut errors, "school_urn", format!("\"{u}\" is not a URN (a six-digit number)")),
         }
     }
-    if let Some(e) = &email {
-        if people::id_by_email(&state.db, e).await?.is_some() {
+    if let Some(e) = &email
+        && people::id_by_email(&state.db, e).await?.is_some() {
             err(&mut errors, "email", format!("{e} is already in Upward"));
         }
-    }
     let mut grants = vec![];
     for role in &r.roles {
         let Ok(role) = role.parse::<Role>() else {
@@ -330,11 +328,10 @@ pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result
                 }
             },
         };
-        if let Some(scope) = scope {
-            if let Ok(g) = Grant::new(role, scope) {
+        if let Some(scope) = scope
+            && let Ok(g) = Grant::new(role, scope) {
                 grants.push(g);
             }
-        }
     }
     let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else { return Ok(Err(errors)) };
     let token = new_token();
