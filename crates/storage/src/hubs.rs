@@ -87,6 +87,12 @@ pub async fn list(db: &Db) -> Result<Vec<Hub>, StoreError> {
     Ok(hubs)
 }
 
+/// Hub ids and names only (for filters), by name.
+pub async fn names(db: &Db) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = db.fetch_all(&Sql::new("SELECT id, name FROM hubs ORDER BY name")).await?;
+    rows.iter().map(|r| Ok((get_i64(r, "id")?, get_str(r, "name")?))).collect()
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<Hub>, StoreError> {
     let mut s = Sql::new(HUB_SELECT);
     s.push_bind(" WHERE h.id = ?", id);

@@ -94,10 +94,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> R
         .into_iter()
         .map(|s| Opt { selected: query.specialism.as_deref() == Some(s.as_str()), value: s.clone(), label: s })
         .collect();
-    let hubs = hubs::list(&state.db)
+    let hubs = hubs::names(&state.db)
         .await?
         .into_iter()
-        .map(|h| Opt { value: h.id.to_string(), label: h.name, selected: query.hub_id == Some(h.id) })
+        .map(|(id, name)| Opt { value: id.to_string(), label: name, selected: query.hub_id == Some(id) })
         .collect();
     Ok(render(&List {
         l: Layout::new(&ctx, "People"),
@@ -169,7 +169,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<Stri
     let (role_opts, hub_opts) = if can_manage {
         (
             Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: false }).collect(),
-            hubs::list(&state.db).await?.into_iter().map(|h| Opt { value: h.id.to_string(), label: h.name, selected: false }).collect(),
+            hubs::names(&state.db).await?.into_iter().map(|(id, name)| Opt { value: id.to_string(), label: name, selected: false }).collect(),
         )
     } else {
         (vec![], vec![])
@@ -256,7 +256,7 @@ async fn invite_page(state: &AppState, ctx: &Ctx, f: Fields, errors: Vec<FieldEr
     Ok(Invite {
         l: Layout::new(ctx, "Invite a person"),
         role_opts: Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: chosen.iter().any(|c| c == r.as_str()) }).collect(),
-        hub_opts: hubs::list(&state.db).await?.into_iter().map(|h| Opt { selected: hub == h.id.to_string(), value: h.id.to_string(), label: h.name }).collect(),
+        hub_opts: hubs::names(&state.db).await?.into_iter().map(|(id, name)| Opt { selected: hub == id.to_string(), value: id.to_string(), label: name }).collect(),
         f,
         errors,
     })

@@ -137,7 +137,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> R
         return Ok(download(&table(&rows), f));
     }
     let page = schools::search(&state.db, &query, page_of(&q), PER_PAGE).await?;
-    let hub_list = hubs::list(&state.db).await?;
+    let hub_list = hubs::names(&state.db).await?;
     let trust_filter = match query.trust_id {
         Some(t) => hubs::trust(&state.db, t).await?.map(|t| (t.id, t.name, q.without(&["trust", "page"]))),
         None => None,
@@ -166,8 +166,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> R
         .map(|r| Opt { value: r.to_string(), label: r.to_string(), selected: query.region.as_deref() == Some(*r) })
         .collect();
     let hubs = hub_list
-        .iter()
-        .map(|h| Opt { value: h.id.to_string(), label: h.name.clone(), selected: query.hub_id == Some(h.id) })
+        .into_iter()
+        .map(|(id, name)| Opt { value: id.to_string(), label: name, selected: query.hub_id == Some(id) })
         .collect();
     let page = List {
         l: Layout::new(&ctx, "Schools"),
