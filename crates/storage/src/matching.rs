@@ -551,7 +551,9 @@ pub async fn discard_run(tx: &mut Tx, who: &Who, id: i64) -> Result<(), StoreErr
 
 /// Accept review teams: each listed review's team is replaced.
 /// `teams`: (review, lead, peers).
-pub async fn accept_review_teams(tx: &mut Tx, who: &Who, run_id: i64, teams: &[(i64, Option<i64>, Vec<i64>)]) -> Result<(), StoreError> {
+/// `broken`: the hard rules the teams break, which the person accepted
+/// knowingly (kept on the audit trail).
+pub async fn accept_review_teams(tx: &mut Tx, who: &Who, run_id: i64, teams: &[(i64, Option<i64>, Vec<i64>)], broken: &[String]) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     for (review, lead, peers) in teams {
         let before: Vec<i64> = Sql::new("SELECT person_id FROM review_team WHERE review_id = ? ORDER BY person_id")
@@ -583,7 +585,7 @@ pub async fn accept_review_teams(tx: &mut Tx, who: &Who, run_id: i64, teams: &[(
         )
         .await?;
     }
-    audit::record(tx, who, Change::new("match.accepted", "match_run", run_id, format!("Review teams accepted for {} reviews", teams.len()))).await
+    accepted(tx, who, run_id, format!("Review teams accepted for {} reviews", teams.len()), broken).await
 }
 
 /// A group to save: its name, its schools, and its visit days (host, date).
@@ -591,7 +593,7 @@ pub type NewGroup = (String, Vec<i64>, Vec<(i64, String)>);
 
 /// Accept groups for a cohort: the cohort's groups are replaced (with their
 /// visit days).
-pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, groups: &[NewGroup]) -> Result<(), StoreError> {
+pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, groups: &[NewGroup], broken: &[String]) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     Sql::new("DELETE FROM school_groups WHERE cohort_id = ?").bind(cohort_id).query().execute(&mut **tx).await?;
     let t = now();
@@ -624,11 +626,11 @@ pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, 
         )
         .await?;
     }
-    audit::record(tx, who, Change::new("match.accepted", "match_run", run_id, format!("{} groups accepted", groups.len()))).await
+    accepted(tx, who, run_id, format!("{} groups accepted", groups.len()), broken).await
 }
 
 /// Accept facilitators: (group id, facilitator).
-pub async fn accept_facilitators(tx: &mut Tx, who: &Who, run_id: i64, chosen: &[(i64, Option<i64>)]) -> Result<(), StoreError> {
+pub async fn accept_facilitators(tx: &mut Tx, who: &Who, run_id: i64, chosen: &[(i64, Option<i64>)], broken: &[String]) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     for (group, person) in chosen {
         let before = Sql::new("SELECT facilitator_id FROM school_groups WHERE id = ?").bind(*group).query().fetch_optional(&mut **tx).await?;
@@ -643,7 +645,19 @@ pub async fn accept_facilitators(tx: &mut Tx, who: &Who, run_id: i64, chosen: &[
         )
         .await?;
     }
-    audit::record(tx, who, Change::new("match.accepted", "match_run", run_id, format!("Facilitators accepted for {} groups", chosen.len()))).await
+    accepted(tx, who, run_id, format!("Facilitators accepted for {} groups", chosen.len()), broken).await
+}
+
+/// The audit record of an acceptance, naming any broken rule accepted.
+async fn accepted(tx: &mut Tx, who: &Who, run_id: i64, what: String, broken: &[String]) -> Result<(), StoreError> {
+    let change = if broken.is_empty() {
+        Change::new("match.accepted", "match_run", run_id, what)
+    } else {
+        let n = broken.len();
+        Change::new("match.accepted", "match_run", run_id, format!("{what}, with {n} broken rule{} accepted knowingly", if n == 1 { "" } else { "s" }))
+            .after(serde_json::json!({ "broken_rules": broken }))
+    };
+    audit::record(tx, who, change).await
 }
 
 /// Declare a conflict of interest.

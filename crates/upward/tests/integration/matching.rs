@@ -134,9 +134,24 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     let r = c.send(reqwest::Method::POST, &format!("/api/v1/matching/runs/{id}/rescore"), Some(serde_json::json!({"teams": "nonsense"}))).await;
     assert_eq!(r.status(), 422);
 
-    // Accept: the teams are saved, on the audit trail, and in calendars.
+    // Put the week clash back: accepting it needs the person to say they mean it.
+    let r = c.post_form(&format!("/matching/runs/{id}/reviews/{review}"), &[("action", "peer"), ("person", &p)]).await;
+    assert_eq!(r.status(), 303);
     let r = c.post_form(&format!("/matching/runs/{id}/accept"), &[]).await;
     assert_eq!(r.status(), 303);
+    assert!(flash(&r).contains("Nothing was accepted") && flash(&r).contains("same week"), "{}", flash(&r));
+    let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
+    assert_eq!(api["status"], "proposed");
+
+    // Accept knowingly: the teams are saved, on the audit trail (with the
+    // broken rule), and in calendars.
+    let r = c.post_form(&format!("/matching/runs/{id}/accept"), &[("accept_broken", "on")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(flash(&r).contains("Teams accepted"), "{}", flash(&r));
+    let (summary, after): (String, String) =
+        sqlx::query_as(&format!("SELECT summary, after_json FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'")).fetch_one(app.db().pool()).await.unwrap();
+    assert!(summary.contains("broken rule") && summary.contains("accepted knowingly"), "{summary}");
+    assert!(after.contains("same week"), "the broken rule itself is on the audit trail: {after}");
     let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
     assert_eq!(api["status"], "accepted");
     for t in api["current"]["teams"].as_array().unwrap() {
@@ -198,12 +213,27 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
     let v = api["report"]["violations"].as_array().unwrap();
     assert!(v.iter().any(|m| m.as_str().unwrap().contains("has 2 schools")), "{v:?}");
+    // Accepting a grouping that breaks a rule needs the person to say they mean it.
+    let r = c.post_form(&format!("/matching/runs/{id}/accept"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert!(flash(&r).contains("Nothing was accepted: this proposal breaks"), "{}", flash(&r));
+    let r = c.send(reqwest::Method::POST, &format!("/api/v1/matching/runs/{id}/accept"), None).await;
+    assert_eq!(r.status(), 409);
+    let err: serde_json::Value = r.json().await.unwrap();
+    assert!(err.to_string().contains("has 2 schools"), "the API names the broken rule: {err}");
+    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM match_runs WHERE id = {id} AND status = 'proposed'")).await, 1, "nothing was accepted");
+    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort}")).await, 0);
+    let (_, page) = c.text(&format!("/matching/runs/{id}")).await;
+    assert!(page.contains("name=\"accept_broken\""), "the page offers to accept knowingly");
     let r = c.post_form(&format!("/matching/runs/{id}/groups"), &[("school", &school), ("to", "1")]).await;
     assert_eq!(r.status(), 303);
     let r = c.post_form(&format!("/matching/runs/{id}/groups"), &[("school", &school), ("to", "99")]).await;
     assert_eq!(r.status(), 400);
+    let (_, page) = c.text(&format!("/matching/runs/{id}")).await;
+    assert!(!page.contains("name=\"accept_broken\""), "nothing to acknowledge once the rules hold");
     // Accept: 7 groups with a visit day per school.
     assert_eq!(c.post_form(&format!("/matching/runs/{id}/accept"), &[]).await.status(), 303);
+    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}' AND summary NOT LIKE '%broken%'")).await, 1);
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort}")).await, 7);
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM group_visits v JOIN school_groups g ON g.id = v.group_id WHERE g.cohort_id = {cohort}")).await, 21);
     // Facilitators, one per group, proven optimal.

@@ -5,6 +5,7 @@ use super::{ErrorDto, json_body};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{FieldError, Failure};
+use crate::forms::Query;
 use crate::pages::groups as gp;
 use crate::pages::matching as mp;
 use axum::Json;
@@ -130,11 +131,14 @@ pub async fn rescore(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
 }
 
 /// Accept a run: teams, groups or facilitators are saved.
-#[utoipa::path(post, path = "/api/v1/matching/runs/{id}/accept", tag = "matching", params(("id" = i64, Path)),
-    responses((status = 200, body = RunDto), (status = 409, body = ErrorDto)))]
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<RunDto>, Failure> {
+#[utoipa::path(post, path = "/api/v1/matching/runs/{id}/accept", tag = "matching", params(("id" = i64, Path),
+        ("accept_broken_rules" = Option<bool>, Query, description = "Accept even though the run breaks hard rules (they are kept on the audit trail). Without it such a run is refused with 409 and its broken rules.")),
+    responses((status = 200, body = RunDto), (status = 409, body = ErrorDto, description = "already accepted or discarded, or it breaks hard rules and accept_broken_rules was not set")))]
+pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Query(q): Query) -> Result<Json<RunDto>, Failure> {
     ctx.require(Action::RunMatching)?;
     let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
-    mp::accept_run(&state, &ctx, id).await?;
+    if let mp::Accepted::BrokenRules(broken) = mp::accept_run(&state, &ctx, id, q.checked("accept_broken_rules")).await? {
+        return Err(Failure::Conflict(mp::broken_message(&broken, "set accept_broken_rules=true")));
+    }
     Ok(Json(run_dto(&state, id).await?))
 }

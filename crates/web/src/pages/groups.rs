@@ -501,7 +501,7 @@ pub fn visit_dates(year: &str, group_index: usize, members: usize) -> Vec<String
 }
 
 /// Accept a groups or facilitators run; returns the message to show.
-pub async fn accept(state: &AppState, ctx: &Ctx, run: Run) -> Result<String, Failure> {
+pub async fn accept(state: &AppState, ctx: &Ctx, run: Run, broken: &[String]) -> Result<String, Failure> {
     match run.kind.as_str() {
         "groups" => {
             let LoadedGroups { input, current, .. } = load_groups(&run)?;
@@ -516,7 +516,7 @@ pub async fn accept(state: &AppState, ctx: &Ctx, run: Run) -> Result<String, Fai
                 })
                 .collect();
             let mut tx = state.db.begin().await?;
-            store::accept_groups(&mut tx, &ctx.who(), run.id, input.cohort_id, &groups).await?;
+            store::accept_groups(&mut tx, &ctx.who(), run.id, input.cohort_id, &groups, broken).await?;
             tx.commit().await?;
             Ok(format!("{} groups accepted for {}, with a visit day for each school. Next: propose their facilitators.", groups.len(), input.cohort_name))
         }
@@ -528,7 +528,7 @@ pub async fn accept(state: &AppState, ctx: &Ctx, run: Run) -> Result<String, Fai
                 .filter_map(|a| Some((a.group.parse().ok()?, a.facilitator.as_ref().and_then(|f| f.parse().ok()))))
                 .collect();
             let mut tx = state.db.begin().await?;
-            store::accept_facilitators(&mut tx, &ctx.who(), run.id, &chosen).await?;
+            store::accept_facilitators(&mut tx, &ctx.who(), run.id, &chosen, broken).await?;
             tx.commit().await?;
             Ok(format!("Facilitators accepted for {} groups.", chosen.len()))
         }
@@ -688,6 +688,41 @@ fn pts(m: i64) -> String {
     if v < 0.0 { format!("−{:.1}", -v) } else { format!("{v:.1}") }
 }
 
+/// The broken rules of a facilitators report, one line each.
+fn fac_warning_lines(input: &FacInput, report: &fac::FacReport) -> Vec<String> {
+    let name = |id: &str| input.names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    report
+        .warnings
+        .iter()
+        .map(|w| {
+            format!(
+                "{}{}: {}",
+                w.facilitator.as_deref().map(name).unwrap_or_default(),
+                w.group.as_deref().map(|g| format!(" at {}", input.group_names.get(g).cloned().unwrap_or_default())).unwrap_or_default(),
+                fac_rule(w.rule)
+            )
+        })
+        .collect()
+}
+
+/// The hard rules that a groups or facilitators run, as it stands now,
+/// breaks: one line each, as its page shows them.
+pub fn broken_rules(run: &Run) -> Result<Vec<String>, Failure> {
+    match run.kind.as_str() {
+        "groups" => {
+            let LoadedGroups { input, current, .. } = load_groups(run)?;
+            let inst = instance(&input).map_err(Failure::BadRequest)?;
+            Ok(groups_view(&input, &inst, &current).1)
+        }
+        "facilitators" => {
+            let LoadedFac { input, current, .. } = load_fac(run)?;
+            let report = fac::check(&input.groups, &input.facilitators, &FacWeights::default(), &current);
+            Ok(fac_warning_lines(&input, &report))
+        }
+        _ => Err(Failure::NotFound("matching run".into())),
+    }
+}
+
 async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Response, Failure> {
     let LoadedFac { input, proposal, current } = load_fac(&run)?;
     let report = fac::check(&input.groups, &input.facilitators, &FacWeights::default(), &current);
@@ -725,18 +760,7 @@ async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Res
             }
         })
         .collect();
-    let warnings = report
-        .warnings
-        .iter()
-        .map(|w| {
-            format!(
-                "{}{}: {}",
-                w.facilitator.as_deref().map(name).unwrap_or_default(),
-                w.group.as_deref().map(|g| format!(" at {}", input.group_names.get(g).cloned().unwrap_or_default())).unwrap_or_default(),
-                fac_rule(w.rule)
-            )
-        })
-        .collect();
+    let warnings = fac_warning_lines(&input, &report);
     let page = FacPage {
         l: Layout::new(ctx, format!("Facilitators for {}", input.cohort_name)),
         cohort_id: input.cohort_id,

@@ -532,9 +532,53 @@ pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path((id, review
     Ok(redirect_with(&format!("/matching/runs/{id}/reviews/{review}"), kind, &msg, ctx.secure))
 }
 
-/// Accept a run (any kind); returns the message to show.
-pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64) -> Result<String, Failure> {
+/// The hard rules a run, as it stands now, breaks: one line each, as its
+/// page shows them.
+pub async fn broken_rules(state: &AppState, run: &Run) -> Result<Vec<String>, Failure> {
+    match run.kind.as_str() {
+        "review_teams" => {
+            let Loaded { input, current, .. } = load_teams(state, run.id).await?;
+            Ok(svc::warning_lines(&input, &reviews::rescore(&input.cycle, &current)))
+        }
+        _ => super::groups::broken_rules(run),
+    }
+}
+
+/// What a person is told when they accept a run that breaks rules without
+/// saying they mean to.
+/// `how`: how to say one means it (the page's box or the API's parameter).
+pub fn broken_message(broken: &[String], how: &str) -> String {
+    let n = broken.len();
+    let first: Vec<&str> = broken.iter().take(3).map(String::as_str).collect();
+    format!(
+        "Nothing was accepted: this proposal breaks {n} hard rule{} ({}{}). Put it right, or {how} to accept it knowingly (the broken rules are kept on the audit trail).",
+        if n == 1 { "" } else { "s" },
+        first.join("; "),
+        if n > 3 { format!("; and {} more", n - 3) } else { String::new() }
+    )
+}
+
+/// What accepting a run did.
+pub enum Accepted {
+    /// Saved; the message to show.
+    Done(String),
+    /// Nothing saved: the run breaks these rules and the person did not say
+    /// they accept them.
+    BrokenRules(Vec<String>),
+}
+
+/// Accept a run (any kind). A run that breaks hard rules is accepted only
+/// with `accept_broken` (the person has seen the rules and means it); the
+/// broken rules then go on the audit trail.
+pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64, accept_broken: bool) -> Result<Accepted, Failure> {
     let run = store::get_run(&state.db, id).await?.ok_or(Failure::NotFound("matching run".into()))?;
+    if run.status != "proposed" {
+        return Err(Failure::Conflict("This proposal has already been accepted or discarded.".into()));
+    }
+    let broken = broken_rules(state, &run).await?;
+    if !broken.is_empty() && !accept_broken {
+        return Ok(Accepted::BrokenRules(broken));
+    }
     match run.kind.as_str() {
         "review_teams" => {
             let Loaded { input, current, .. } = load_teams(state, id).await?;
@@ -551,19 +595,24 @@ pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64) -> Result<String, 
                 })
                 .collect();
             let mut tx = state.db.begin().await?;
-            store::accept_review_teams(&mut tx, &ctx.who(), id, &teams).await?;
+            store::accept_review_teams(&mut tx, &ctx.who(), id, &teams, &broken).await?;
             tx.commit().await?;
-            Ok(format!("Teams accepted for {} reviews. Team members see them on their home page and calendar.", teams.len()))
+            Ok(Accepted::Done(format!("Teams accepted for {} reviews. Team members see them on their home page and calendar.", teams.len())))
         }
-        _ => super::groups::accept(state, ctx, run).await,
+        _ => Ok(Accepted::Done(super::groups::accept(state, ctx, run, &broken).await?)),
     }
 }
 
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
-    let msg = accept_run(&state, &ctx, id).await?;
-    Ok(redirect_with(&format!("/matching/runs/{id}"), "success", &msg, ctx.secure))
+    let accept_broken = f.checked("accept_broken");
+    let (kind, msg) = match accept_run(&state, &ctx, id, accept_broken).await? {
+        Accepted::Done(msg) => ("success", msg),
+        // Back to the run, which lists the broken rules.
+        Accepted::BrokenRules(broken) => ("error", broken_message(&broken, "tick “Accept although rules are broken”")),
+    };
+    Ok(redirect_with(&format!("/matching/runs/{id}"), kind, &msg, ctx.secure))
 }
 
 pub async fn discard(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
