@@ -21,7 +21,7 @@ fn main() {
     let school_loc: Vec<LatLon> =
         (0..n_schools).map(|_| LatLon { lat: 50.5 + rnd(400) as f64 / 100.0, lon: -3.5 + rnd(500) as f64 / 100.0 }).collect();
     let hub_of = |s: usize| format!("hub{}", s % 30);
-    let trust_of = |s: usize| if s % 3 == 0 { Some(format!("trust{}", s % 130)) } else { None };
+    let trust_of = |s: usize| if s.is_multiple_of(3) { Some(format!("trust{}", s % 130)) } else { None };
     let reviews: Vec<Review> = (0..nr)
         .map(|i| {
             let s = rnd(n_schools as u64) as usize;

@@ -127,6 +127,32 @@ impl MinCostFlow {
         Ok(id)
     }
 
+    /// Changes the cost of arc `a` (`≥ 0`); takes effect at the next `solve`.
+    pub fn set_cost(&mut self, a: Arc, cost: i64) -> Result<(), FlowError> {
+        let (from, to) = self.ends(a);
+        if cost < 0 {
+            return Err(FlowError::BadArc { from, to, cap: self.orig_cap[a as usize], cost });
+        }
+        self.cost[2 * a as usize] = cost;
+        self.cost[2 * a as usize + 1] = -cost;
+        Ok(())
+    }
+
+    /// Cost of arc `a`.
+    pub fn cost(&self, a: Arc) -> i64 {
+        self.cost[2 * a as usize]
+    }
+
+    /// Changes the capacity of arc `a` (`≥ 0`); takes effect at the next `solve`.
+    pub fn set_cap(&mut self, a: Arc, cap: i64) -> Result<(), FlowError> {
+        let (from, to) = self.ends(a);
+        if cap < 0 {
+            return Err(FlowError::BadArc { from, to, cap, cost: self.cost[2 * a as usize] });
+        }
+        self.orig_cap[a as usize] = cap;
+        Ok(())
+    }
+
     /// Sets the supply of a node (positive: source, negative: demand).
     pub fn set_supply(&mut self, node: Node, supply: i64) {
         self.supply[node as usize] = supply;
