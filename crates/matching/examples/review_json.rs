@@ -36,4 +36,13 @@ fn main() {
     println!("reviews {} people {}", cycle.reviews.len(), cycle.people.len());
     println!("status {:?}", p.status);
     println!("score {:.3} bound {:.3} filled {} warnings {} time {secs:.2}s", p.report.total_points(), p.bound, filled, p.report.warnings.len());
+    let could_mix = cycle.reviews.iter().filter(|r| r.peer_places >= 2).count();
+    let mixed = p.report.reviews.iter().filter(|r| r.mix > 0).count();
+    let hub: i64 = p.report.reviews.iter().map(|r| r.hub_repeat).sum();
+    let members: i64 = p.report.reviews.iter().flat_map(|r| &r.members).map(|m| m.total).sum();
+    println!(
+        "teams with a mix {mixed} of {could_mix} that could have one; Hub repeats {:.1}; members' scores {:.1}",
+        hub as f64 / 1000.0,
+        members as f64 / 1000.0
+    );
 }

@@ -813,7 +813,17 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
     let empty = to_assignment(cycle, &vec![None; nr], &vec![Vec::new(); nr]);
     let rep = check::rescore(cycle, &empty);
     let mut inc = Incumbent { value: value_of(cycle, &rep, &empty), assignment: empty, report: rep };
-    let mut mult = Mult { nu: vec![0.0; nr], ..Default::default() };
+    // Start the mix split on the scarcer kind: when first-time reviewers
+    // are fewer than experienced ones (as in most partnerships), nearly
+    // every team gets an experienced peer anyway, so the first-timer is what
+    // earns the bonus; crediting it the whole bonus from the start makes the
+    // first flow solutions mix far more teams than an even split.
+    let capacity = |first: bool| -> i64 {
+        cycle.people.iter().filter(|p| p.eligible && (p.experience == 0) == first).map(|p| p.max_load as i64).sum()
+    };
+    let (ft, ex) = (capacity(true), capacity(false));
+    let nu0 = if ft < ex { net.mix_w as f64 / 2.0 } else if ex < ft { -(net.mix_w as f64) / 2.0 } else { 0.0 };
+    let mut mult = Mult { nu: vec![nu0; nr], ..Default::default() };
     let mut best_mult = mult.clone();
     let mut bound: Option<Value> = None;
     let mut ub = vec![i128::MAX; tr.len()];
