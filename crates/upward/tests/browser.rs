@@ -1365,7 +1365,7 @@ async fn matching(app: &TestApp, b: &Browser) {
     b.wait_text("#warn-h", "Broken rules").await;
     b.check("groups, with broken rules").await;
     // Accepting broken rules takes a tick in the box that says so.
-    b.click("#accept_broken").await;
+    b.find("#accept_broken").await.click().await.expect("tick the box");
     b.click("form[action$='/accept'] button").await;
     b.wait_text(".flash", "groups accepted").await;
     b.goto(&format!("/matching/cohorts/{}", count(app, "SELECT id FROM cohorts LIMIT 1").await)).await;

@@ -939,7 +939,12 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
         let phi_inc = net.c2 as i128 * value.0 as i128 + net.w1 as i128 * value.1 as i128 + value.2 as i128;
         let pool: Vec<Triple> = tr.iter().zip(&ub).filter(|&(_, &u)| u >= phi_inc).map(|(t, _)| *t).collect();
         let meets_min = value.0 == min_total;
-        let (mip, all) = mip(cycle, &pool, &assignment, value, meets_min);
+        // The MIP gets what is left of the time limit (at least a tenth of
+        // it), so that the whole proposal keeps to the limit where the
+        // flow stages allow.
+        let limit = cycle.rules.time_limit_secs.max(0.1);
+        let secs = (limit - started.elapsed().as_secs_f64()).max(limit / 10.0);
+        let (mip, all) = mip(cycle, &pool, &assignment, value, meets_min, secs);
         let mut proven = false;
         let mut mip_infeasible = false;
         match mip {
@@ -1016,7 +1021,7 @@ enum MipOutcome {
     Nothing,
 }
 
-fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_min: bool) -> (MipOutcome, bool) {
+fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_min: bool, secs: f64) -> (MipOutcome, bool) {
     let pid: HashMap<&str, usize> = cycle.people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut in_inc: HashSet<(usize, usize, Role)> = HashSet::new();
     for (ri, t) in inc.teams.iter().enumerate() {
@@ -1164,7 +1169,7 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_m
     let solver = good_lp::highs;
     #[cfg(not(feature = "highs"))]
     let solver = good_lp::microlp;
-    let mut model = vars.maximise(obj).using(solver).with_time_limit(cycle.rules.time_limit_secs.max(0.1));
+    let mut model = vars.maximise(obj).using(solver).with_time_limit(secs);
     for c in cons {
         model.add_constraint(c);
     }
