@@ -727,7 +727,84 @@ fn greedy_repair(
             busy.insert((t.p, rv.week));
         }
     }
+    meet_min_loads(cycle, tr, ix, by_review, &mut lead, &mut peers, &mut load, &mut busy);
     (lead, peers)
+}
+
+/// Minimum loads come first in the objective, and a clash repair can take
+/// a place from someone who needs it. Each person below their minimum takes
+/// a place (an empty one, or one held by someone above their own minimum)
+/// in a week they are free, where they are eligible and no colleague of
+/// theirs is in the team, losing the fewest points first.
+#[allow(clippy::too_many_arguments)]
+fn meet_min_loads(
+    cycle: &Cycle,
+    tr: &[Triple],
+    ix: &PeopleIx,
+    by_review: &[Vec<usize>],
+    lead: &mut [Option<usize>],
+    peers: &mut [Vec<usize>],
+    load: &mut [u32],
+    busy: &mut HashSet<(usize, i32)>,
+) {
+    let short: Vec<usize> = (0..cycle.people.len()).filter(|&p| load[p] < cycle.people[p].min_load).collect();
+    if short.is_empty() {
+        return;
+    }
+    let score_of = |r: usize, q: usize, role: Role| by_review[r].iter().find(|&&ti| tr[ti].p == q && tr[ti].role == role).map_or(0, |&ti| tr[ti].score);
+    for p in short {
+        while load[p] < cycle.people[p].min_load {
+            // (loss, triple, replaced person)
+            let mut best: Option<(i64, usize, Option<usize>)> = None;
+            for (ti, t) in tr.iter().enumerate() {
+                if t.p != p {
+                    continue;
+                }
+                let rv = &cycle.reviews[t.r];
+                if busy.contains(&(p, rv.week)) {
+                    continue;
+                }
+                let held: Vec<usize> = match t.role {
+                    Role::Lead => lead[t.r].into_iter().collect(),
+                    Role::Peer => peers[t.r].clone(),
+                };
+                let places = if t.role == Role::Lead { rv.needs_lead as usize } else { rv.peer_places as usize };
+                let team_schools: Vec<usize> = lead[t.r].iter().chain(&peers[t.r]).map(|&q| ix.school[q]).collect();
+                let mut options: Vec<Option<usize>> = Vec::new();
+                if held.len() < places && !team_schools.contains(&ix.school[p]) {
+                    options.push(None);
+                }
+                for &q in &held {
+                    let colleague_elsewhere = team_schools.iter().filter(|&&s| s == ix.school[p]).count() > usize::from(ix.school[q] == ix.school[p]);
+                    if load[q] > cycle.people[q].min_load && !colleague_elsewhere {
+                        options.push(Some(q));
+                    }
+                }
+                for q in options {
+                    let loss = q.map_or(0, |q| score_of(t.r, q, t.role)) - t.score;
+                    if best.is_none_or(|(l, _, _)| loss < l) {
+                        best = Some((loss, ti, q));
+                    }
+                }
+            }
+            let Some((_, ti, q)) = best else { break };
+            let t = tr[ti];
+            let week = cycle.reviews[t.r].week;
+            match t.role {
+                Role::Lead => lead[t.r] = Some(p),
+                Role::Peer => {
+                    peers[t.r].retain(|&x| Some(x) != q);
+                    peers[t.r].push(p);
+                }
+            }
+            if let Some(q) = q {
+                load[q] -= 1;
+                busy.remove(&(q, week));
+            }
+            load[p] += 1;
+            busy.insert((p, week));
+        }
+    }
 }
 
 /// Teams by review index: the lead and the peers (person indices).
@@ -941,9 +1018,10 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
         let meets_min = value.0 == min_total;
         // The MIP gets what is left of the time limit (at least a tenth of
         // it), so that the whole proposal keeps to the limit where the
-        // flow stages allow.
+        // flow stages allow; the whole limit when the incumbent misses a
+        // minimum load (a hard rule comes before the time).
         let limit = cycle.rules.time_limit_secs.max(0.1);
-        let secs = (limit - started.elapsed().as_secs_f64()).max(limit / 10.0);
+        let secs = if meets_min { (limit - started.elapsed().as_secs_f64()).max(limit / 10.0) } else { limit };
         let (mip, all) = mip(cycle, &pool, &assignment, value, meets_min, secs);
         let mut proven = false;
         let mut mip_infeasible = false;
@@ -1242,4 +1320,51 @@ pub fn explain_unfilled(cycle: &Cycle, a: &Assignment, rep: &Report) -> Vec<Unfi
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reviews::model::{Person, Review};
+
+    fn cycle(oli_min: u32) -> Cycle {
+        let person = |id: &str, school: &str, min: u32| Person {
+            id: id.into(),
+            school: school.into(),
+            eligible: true,
+            min_load: min,
+            max_load: 1,
+            experience: 1,
+            ..Default::default()
+        };
+        let r = Review { id: "r1".into(), school: "s1".into(), week: 1, peer_places: 1, ..Default::default() };
+        Cycle { reviews: vec![r], people: vec![person("sam", "s5", 1), person("oli", "s6", oli_min)], ..Default::default() }
+    }
+
+    fn repair(c: &Cycle) -> Assignment {
+        let tr = triples(c);
+        let ix = PeopleIx::new(c);
+        let mut by_review: Vec<Vec<usize>> = vec![Vec::new(); c.reviews.len()];
+        for (ti, t) in tr.iter().enumerate() {
+            by_review[t.r].push(ti);
+        }
+        // Oli holds the only place; Sam, who must do one review, has none.
+        let (l, p) = greedy_repair(c, &tr, &ix, &by_review, &[None], &[vec![1]]);
+        to_assignment(c, &l, &p)
+    }
+
+    #[test]
+    fn a_person_below_their_minimum_takes_a_place_from_one_above_theirs() {
+        let c = cycle(0);
+        let a = repair(&c);
+        assert_eq!(a.teams[0].peers, vec!["sam".to_string()]);
+        assert!(check::rescore(&c, &a).warnings.is_empty());
+    }
+
+    #[test]
+    fn nobody_loses_a_place_they_need_for_their_own_minimum() {
+        let c = cycle(1);
+        let a = repair(&c);
+        assert_eq!(a.teams[0].peers, vec!["oli".to_string()]);
+    }
 }
