@@ -43,10 +43,11 @@
 //! # Stage 2: incumbents
 //! Every flow solution is made valid by dropping the second of two colleagues
 //! from one school in a team and filling empty places greedily; the
-//! independent checker scores it. If none reaches the bound's places, the
+//! independent checker scores it; anyone left below their minimum load then
+//! takes a place from someone above theirs. If none reaches the bound, the
 //! clashing arcs are banned and the flow solved again (at most 30 times,
-//! within half the time limit). An
-//! incumbent whose value reaches the bound is **optimal**.
+//! within the time limit). An incumbent whose value reaches the bound is
+//! **optimal**. The subgradient loop stops at half the time limit.
 //!
 //! # Stage 3: reduced-cost fixing and the MIP
 //! After each flow solve the potentials `π` prove optimality (reduced costs
@@ -56,17 +57,19 @@
 //! and are dropped with proof. The big-M order makes this exact for the
 //! lexicographic objective. The full model is then solved as a MIP with
 //! `good_lp` (microlp by default, HiGHS with the `highs` feature) over the
-//! survivors, warm-started from the incumbent, within
-//! `Rules::time_limit_secs`. If there are at most `Rules::max_mip_triples`
+//! survivors, warm-started from the incumbent, within what is left of
+//! `Rules::time_limit_secs` (at least a tenth of it). If there are at most `Rules::max_mip_triples`
 //! survivors and the MIP proves optimality over them, the result is
 //! **optimal over every eligible triple**. With more survivors the MIP runs
 //! on a heuristic subset and proves nothing; the status is then `Feasible`
 //! with the gap to the Lagrangian bound. The MIP result is taken only if the
 //! checker finds it valid and no worse than the incumbent.
 //!
-//! The relaxation is solved on the full graph each iteration (successive
-//! shortest paths), which costs about a second per solve at 100 reviews and
-//! 600 people on a shared 2-core machine; see docs/bench-reviews.md.
+//! The relaxation is solved on the full graph by successive shortest paths:
+//! from scratch once (about 2 s for the demo's 252 reviews × 416 people,
+//! 114,538 triples, on a shared 2-core machine), then re-optimised from the
+//! previous flow and potentials after each change of multipliers or bans
+//! ([`MinCostFlow::resolve`], about 0.5 s there); see docs/bench-reviews.md.
 
 use super::check::{self, pair_rules, Report};
 use super::model::{Assignment, Cycle, Role, Rule, Team};
@@ -521,7 +524,7 @@ impl Net {
             let b = if first { half } else { self.mix_w - half };
             self.g.set_cost(a, self.shift_b - b)?;
         }
-        let out = self.g.solve()?;
+        let out = self.g.resolve()?;
         debug_assert!(out.is_complete(), "unfilled arcs make the relaxation always feasible");
         let mut lead = vec![None; self.nr];
         let mut peers = vec![Vec::new(); self.nr];
@@ -908,7 +911,7 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
     let mut stall = 0;
     let mut iters = 0;
     let started = Instant::now();
-    let budget = cycle.rules.time_limit_secs.max(0.1) * 0.25;
+    let budget = cycle.rules.time_limit_secs.max(0.1) * 0.5;
     loop {
         iters += 1;
         let sol = net.solve(&tr, &ix, &mult, true)?;
