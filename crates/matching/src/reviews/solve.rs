@@ -907,7 +907,11 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
     let mut best_mult = mult.clone();
     let mut bound: Option<Value> = None;
     let mut ub = vec![i128::MAX; tr.len()];
-    let mut theta = 1.0;
+    // Polyak step factor. The first incumbents are weak (the gap they give
+    // overstates the distance to the optimum), so a full step overshoots:
+    // on the demo's cycle a start at 1/4 reaches a bound within 7 points
+    // in 5 s where 1 stays 33 points away.
+    let mut theta = 0.25;
     let mut stall = 0;
     let mut iters = 0;
     let started = Instant::now();
