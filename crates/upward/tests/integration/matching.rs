@@ -59,6 +59,11 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     let (status, page) = c.text(&format!("/matching/runs/{id}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("Solver&#39;s verdict") || page.contains("Solver's verdict"));
+    assert!(
+        page.contains("Proven optimal") || (page.contains("Good, not proven best") && page.contains("A longer time limit")),
+        "the verdict is in plain words, with what to do when not proven"
+    );
+    assert!(page.contains("How the solver knows"), "the proof is there on request");
     assert!(page.contains("same phase") && page.contains("travel"), "scores are broken down");
     let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
     assert_eq!(api["kind"], "review_teams");

@@ -277,6 +277,7 @@ struct TeamsPage {
     run: Run,
     input: TeamsInput,
     status_text: String,
+    advice: String,
     proof: String,
     total: String,
     bound: String,
@@ -287,19 +288,23 @@ struct TeamsPage {
     can_run: bool,
 }
 
-pub fn status_text(s: &reviews::Status) -> (String, String) {
+/// The solver's verdict for people: a headline, what to do about it (may be
+/// empty), and how the solver knows (technical; shown on request).
+pub fn status_text(s: &reviews::Status) -> (String, String, String) {
     match s {
-        reviews::Status::Optimal { proof } => ("Proven optimal".into(), proof.clone()),
+        reviews::Status::Optimal { proof } => ("Proven optimal: no assignment keeping every hard rule scores more".into(), String::new(), proof.clone()),
         reviews::Status::Feasible { gap, places_unproven, proof } => (
             format!(
                 "Good, not proven best: at most {gap:.1} points from the best possible{}",
                 if *places_unproven > 0 { format!(", and up to {places_unproven} more places might be fillable") } else { String::new() }
             ),
+            "A longer time limit (under “Weights and rules” when you propose) usually narrows the gap.".into(),
             proof.clone(),
         ),
         reviews::Status::Infeasible { reasons, proven } => (
             if *proven { "The hard rules cannot all be met".into() } else { "No assignment meeting every hard rule was found in time".into() },
             reasons.join(" "),
+            String::new(),
         ),
     }
 }
@@ -345,10 +350,11 @@ async fn teams_page(state: &AppState, ctx: &Ctx, id: i64) -> Result<Response, Fa
             reasons: counts_text(u.counts.iter().map(|(k, v)| (*k, *v)), |r: reviews::Rule| r.describe()),
         })
         .collect();
-    let (status, proof) = status_text(&proposal.status);
+    let (status, advice, proof) = status_text(&proposal.status);
     let page = TeamsPage {
         l: Layout::new(ctx, format!("Review teams for {}", input.cycle_name)),
         status_text: status,
+        advice,
         proof,
         total: format!("{:.1}", report.total_points()),
         bound: format!("{:.1}", proposal.bound),
