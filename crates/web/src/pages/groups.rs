@@ -8,6 +8,7 @@ use crate::ctx::{Ctx, redirect, redirect_with};
 use crate::error::{FieldError, Failure};
 use crate::forms::{Fields, Form};
 use crate::layout::{Layout, date};
+use crate::pages::matching::{Accepted, refusal};
 use crate::services::matching::to_json;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -500,11 +501,16 @@ pub fn visit_dates(year: &str, group_index: usize, members: usize) -> Vec<String
         .collect()
 }
 
-/// Accept a groups or facilitators run; returns the message to show.
-pub async fn accept(state: &AppState, ctx: &Ctx, run: Run, broken: &[String]) -> Result<String, Failure> {
+/// Accept a groups or facilitators run (see [`super::matching::accept_run`]).
+pub async fn accept(state: &AppState, ctx: &Ctx, run: Run, accept_broken: bool) -> Result<Accepted, Failure> {
     match run.kind.as_str() {
         "groups" => {
             let LoadedGroups { input, current, .. } = load_groups(&run)?;
+            let inst = instance(&input).map_err(Failure::BadRequest)?;
+            let broken: Vec<String> = groups::evaluate(&inst, &grouping_of(&input, &current)).violations.into_iter().map(|v| v.message).collect();
+            if let Some(refused) = refusal(&broken, accept_broken) {
+                return Ok(refused);
+            }
             let groups: Vec<store::NewGroup> = current
                 .iter()
                 .enumerate()
@@ -516,21 +522,25 @@ pub async fn accept(state: &AppState, ctx: &Ctx, run: Run, broken: &[String]) ->
                 })
                 .collect();
             let mut tx = state.db.begin().await?;
-            store::accept_groups(&mut tx, &ctx.who(), run.id, input.cohort_id, &groups, broken).await?;
+            store::accept_groups(&mut tx, &ctx.who(), run.id, input.cohort_id, &groups, &broken).await?;
             tx.commit().await?;
-            Ok(format!("{} groups accepted for {}, with a visit day for each school. Next: propose their facilitators.", groups.len(), input.cohort_name))
+            Ok(Accepted::Done(format!("{} groups accepted for {}, with a visit day for each school. Next: propose their facilitators.", groups.len(), input.cohort_name)))
         }
         "facilitators" => {
             let l = load_fac(&run)?;
+            let broken = fac_warning_lines(&l.input, &fac::check(&l.input.groups, &l.input.facilitators, &FacWeights::default(), &l.current));
+            if let Some(refused) = refusal(&broken, accept_broken) {
+                return Ok(refused);
+            }
             let chosen: Vec<(i64, Option<i64>)> = l
                 .current
                 .iter()
                 .filter_map(|a| Some((a.group.parse().ok()?, a.facilitator.as_ref().and_then(|f| f.parse().ok()))))
                 .collect();
             let mut tx = state.db.begin().await?;
-            store::accept_facilitators(&mut tx, &ctx.who(), run.id, &chosen, broken).await?;
+            store::accept_facilitators(&mut tx, &ctx.who(), run.id, &chosen, &broken).await?;
             tx.commit().await?;
-            Ok(format!("Facilitators accepted for {} groups.", chosen.len()))
+            Ok(Accepted::Done(format!("Facilitators accepted for {} groups.", chosen.len())))
         }
         _ => Err(Failure::NotFound("matching run".into())),
     }
@@ -703,24 +713,6 @@ fn fac_warning_lines(input: &FacInput, report: &fac::FacReport) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// The hard rules that a groups or facilitators run, as it stands now,
-/// breaks: one line each, as its page shows them.
-pub fn broken_rules(run: &Run) -> Result<Vec<String>, Failure> {
-    match run.kind.as_str() {
-        "groups" => {
-            let LoadedGroups { input, current, .. } = load_groups(run)?;
-            let inst = instance(&input).map_err(Failure::BadRequest)?;
-            Ok(groups_view(&input, &inst, &current).1)
-        }
-        "facilitators" => {
-            let LoadedFac { input, current, .. } = load_fac(run)?;
-            let report = fac::check(&input.groups, &input.facilitators, &FacWeights::default(), &current);
-            Ok(fac_warning_lines(&input, &report))
-        }
-        _ => Err(Failure::NotFound("matching run".into())),
-    }
 }
 
 async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Response, Failure> {

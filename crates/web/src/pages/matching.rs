@@ -318,6 +318,11 @@ pub struct Loaded {
 
 pub async fn load_teams(state: &AppState, id: i64) -> Result<Loaded, Failure> {
     let run = store::get_run(&state.db, id).await?.ok_or(Failure::NotFound("matching run".into()))?;
+    teams_of(run)
+}
+
+/// Reads a review-team run already fetched.
+fn teams_of(run: Run) -> Result<Loaded, Failure> {
     if run.kind != "review_teams" {
         return Err(Failure::NotFound("review-team run".into()));
     }
@@ -538,18 +543,6 @@ pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path((id, review
     Ok(redirect_with(&format!("/matching/runs/{id}/reviews/{review}"), kind, &msg, ctx.secure))
 }
 
-/// The hard rules a run, as it stands now, breaks: one line each, as its
-/// page shows them.
-pub async fn broken_rules(state: &AppState, run: &Run) -> Result<Vec<String>, Failure> {
-    match run.kind.as_str() {
-        "review_teams" => {
-            let Loaded { input, current, .. } = load_teams(state, run.id).await?;
-            Ok(svc::warning_lines(&input, &reviews::rescore(&input.cycle, &current)))
-        }
-        _ => super::groups::broken_rules(run),
-    }
-}
-
 /// What a person is told when they accept a run that breaks rules without
 /// saying they mean to.
 /// `how`: how to say one means it (the page's box or the API's parameter).
@@ -573,6 +566,13 @@ pub enum Accepted {
     BrokenRules(Vec<String>),
 }
 
+/// The refusal when a run, as it stands now, breaks hard rules (`broken`,
+/// one line each, as its page shows them) and the person did not say they
+/// accept them.
+pub fn refusal(broken: &[String], accept_broken: bool) -> Option<Accepted> {
+    (!broken.is_empty() && !accept_broken).then(|| Accepted::BrokenRules(broken.to_vec()))
+}
+
 /// Accept a run (any kind). A run that breaks hard rules is accepted only
 /// with `accept_broken` (the person has seen the rules and means it); the
 /// broken rules then go on the audit trail.
@@ -581,13 +581,13 @@ pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64, accept_broken: boo
     if run.status != "proposed" {
         return Err(Failure::Conflict("This proposal has already been accepted or discarded.".into()));
     }
-    let broken = broken_rules(state, &run).await?;
-    if !broken.is_empty() && !accept_broken {
-        return Ok(Accepted::BrokenRules(broken));
-    }
     match run.kind.as_str() {
         "review_teams" => {
-            let Loaded { input, current, .. } = load_teams(state, id).await?;
+            let Loaded { input, current, .. } = teams_of(run)?;
+            let broken = svc::warning_lines(&input, &reviews::rescore(&input.cycle, &current));
+            if let Some(refused) = refusal(&broken, accept_broken) {
+                return Ok(refused);
+            }
             let teams: Vec<(i64, Option<i64>, Vec<i64>)> = input
                 .cycle
                 .reviews
@@ -605,7 +605,7 @@ pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64, accept_broken: boo
             tx.commit().await?;
             Ok(Accepted::Done(format!("Teams accepted for {} reviews. Team members see them on their home page and calendar.", teams.len())))
         }
-        _ => Ok(Accepted::Done(super::groups::accept(state, ctx, run, &broken).await?)),
+        _ => super::groups::accept(state, ctx, run, accept_broken).await,
     }
 }
 
