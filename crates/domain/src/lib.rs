@@ -1,6 +1,8 @@
 //! Upward's domain: the partnership's vocabulary, validation and the one
 //! policy module that makes every permission decision. No I/O.
 
+pub mod clock;
+pub mod ids;
 pub mod policy;
 pub mod roles;
 pub mod school;
@@ -8,3 +10,4 @@ pub mod validate;
 
 pub use policy::{Action, Actor, Decision, PersonRef, SchoolRef, Visibility, authorize};
 pub use roles::{Grant, Role, Scope, ScopeKind};
+pub use clock::Clock;

@@ -121,6 +121,11 @@ pub enum Action {
     ViewMatching,
     /// Propose, change and accept matches.
     RunMatching,
+    /// Open the central team's pages at all (each page then asks for what
+    /// it shows or changes).
+    UseCentralTeamPages,
+    /// Open the admins' pages at all.
+    Administer,
 }
 
 impl Action {
@@ -141,6 +146,8 @@ impl Action {
             Action::ViewOutbox => "view_outbox",
             Action::ViewMatching => "view_matching",
             Action::RunMatching => "run_matching",
+            Action::UseCentralTeamPages => "use_central_team_pages",
+            Action::Administer => "administer",
         }
     }
 }
@@ -186,12 +193,13 @@ fn allow(a: &Actor, action: &Action) -> bool {
         }
         Action::ViewPerson(p) => p.id == a.person_id || people_visibility(a).includes(p),
         Action::ViewPersonConfidential(p) => p.id == a.person_id || a.is_central(),
-        Action::InvitePeople | Action::ManageRoles => false, // admin only
+        Action::InvitePeople | Action::ManageRoles | Action::Administer => false, // admin only
         Action::ImportData
         | Action::ViewAudit
         | Action::ViewOutbox
         | Action::ViewMatching
-        | Action::RunMatching => a.is_central(),
+        | Action::RunMatching
+        | Action::UseCentralTeamPages => a.is_central(),
     }
 }
 

@@ -1,5 +1,21 @@
 //! Validation of what people type, with messages that say what is wrong.
 
+use serde::Serialize;
+
+/// A problem with one field of a form or request: which field, and what is
+/// wrong with it in plain English. The web pages and the API show the same.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
 /// A normalised e-mail address (trimmed, lower-case).
 pub fn email(input: &str) -> Result<String, String> {
     let e = input.trim().to_lowercase();

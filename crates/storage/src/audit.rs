@@ -3,7 +3,7 @@
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{Page, get_i64, get_oi64, get_ostr, get_str, like_escape, now};
+use crate::util::{Page, get_i64, get_oi64, get_ostr, get_str, like_escape};
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -63,7 +63,7 @@ pub async fn record(tx: &mut Tx, who: &Who, c: Change<'_>) -> Result<(), StoreEr
         "INSERT INTO audit_log (at, actor_id, actor_label, action, entity_kind, entity_id, summary, before_json, after_json) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(now())
+    .bind(tx.now())
     .bind(who.person_id)
     .bind(&who.label)
     .bind(c.action)
@@ -82,7 +82,7 @@ pub async fn record(tx: &mut Tx, who: &Who, c: Change<'_>) -> Result<(), StoreEr
 /// The records are taken from `changes` 200 at a time, so a caller can make
 /// them as they are written instead of holding all of them.
 pub async fn record_many<'a>(tx: &mut Tx, who: &Who, changes: impl IntoIterator<Item = Change<'a>>) -> Result<(), StoreError> {
-    let at = now();
+    let at = tx.now();
     let backend = crate::db::backend_of(tx);
     let mut changes = changes.into_iter().peekable();
     while changes.peek().is_some() {

@@ -7,7 +7,7 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{get_i64, get_oi64, get_str, now};
+use crate::util::{get_i64, get_oi64, get_str};
 use serde::Serialize;
 
 /// How long a session lasts without use, and at most.
@@ -16,7 +16,7 @@ pub const SESSION_MAX_SECS: i64 = 14 * 24 * 3600;
 
 pub async fn create_session(db: &Db, person_id: i64, token_hash: &str, user_agent: Option<&str>) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    let t = now();
+    let t = db.now();
     Sql::new("INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(token_hash)
         .bind(person_id)
@@ -36,7 +36,7 @@ pub async fn create_session(db: &Db, person_id: i64, token_hash: &str, user_agen
 /// The person a live session belongs to; refreshes its last use (at most
 /// once a minute, to spare the database).
 pub async fn session_person(db: &Db, token_hash: &str) -> Result<Option<i64>, StoreError> {
-    let t = now();
+    let t = db.now();
     let row = db
         .fetch_optional(
             &Sql::new(
@@ -77,7 +77,7 @@ pub async fn end_session(db: &Db, token_hash: &str) -> Result<(), StoreError> {
 
 /// Remove expired sessions, used links and old sign-in attempts.
 pub async fn sweep(db: &Db) -> Result<(), StoreError> {
-    let t = now();
+    let t = db.now();
     sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2")
         .bind(t)
         .bind(t - SESSION_IDLE_SECS)
@@ -93,7 +93,7 @@ pub async fn note_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> Re
     sqlx::query("INSERT INTO sign_in_attempts (email, ip, at, succeeded) VALUES ($1, $2, $3, $4)")
         .bind(email)
         .bind(ip)
-        .bind(now())
+        .bind(db.now())
         .bind(succeeded as i64)
         .execute(&db.pool)
         .await?;
@@ -103,7 +103,7 @@ pub async fn note_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> Re
 /// Failed attempts in the last `window` seconds for this e-mail and for this
 /// address.
 pub async fn recent_failures(db: &Db, email: &str, ip: &str, window: i64) -> Result<(i64, i64), StoreError> {
-    let since = now() - window;
+    let since = db.now() - window;
     let by_email = db
         .count(&Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE email = ? AND at > ? AND succeeded = 0").bind(email).bind(since))
         .await?;
@@ -121,7 +121,7 @@ pub async fn clear_failures(db: &Db, email: &str) -> Result<(), StoreError> {
 
 /// A link for a password reset ('reset') or an invitation ('invite').
 pub async fn create_one_time(tx: &mut Tx, person_id: i64, purpose: &str, token_hash: &str, valid_secs: i64) -> Result<(), StoreError> {
-    let t = now();
+    let t = tx.now();
     // A new link replaces older unused ones of the same purpose.
     Sql::new("UPDATE one_time_tokens SET used_at = ? WHERE person_id = ? AND purpose = ? AND used_at IS NULL")
         .bind(t)
@@ -149,7 +149,7 @@ pub async fn peek_one_time(db: &Db, token_hash: &str, purpose: &str) -> Result<O
             &Sql::new("SELECT person_id FROM one_time_tokens WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?")
                 .bind(token_hash)
                 .bind(purpose)
-                .bind(now()),
+                .bind(db.now()),
         )
         .await?;
     row.map(|r| get_i64(&r, "person_id")).transpose()
@@ -157,7 +157,7 @@ pub async fn peek_one_time(db: &Db, token_hash: &str, purpose: &str) -> Result<O
 
 /// Use up a live link, in the caller's transaction; None if it is not live.
 pub async fn use_one_time(tx: &mut Tx, token_hash: &str, purpose: &str) -> Result<Option<i64>, StoreError> {
-    let t = now();
+    let t = tx.now();
     let row = Sql::new(
         "UPDATE one_time_tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? RETURNING person_id",
     )
@@ -186,7 +186,7 @@ pub async fn create_api_token(tx: &mut Tx, who: &Who, person_id: i64, name: &str
         .bind(name)
         .bind(token_hash)
         .bind(hint)
-        .bind(now())
+        .bind(tx.now())
         .query()
         .fetch_one(&mut **tx)
         .await?;
@@ -217,7 +217,7 @@ pub async fn api_tokens(db: &Db, person_id: i64) -> Result<Vec<ApiToken>, StoreE
 
 pub async fn revoke_api_token(tx: &mut Tx, who: &Who, person_id: i64, token_id: i64) -> Result<bool, StoreError> {
     let r = Sql::new("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND person_id = ? AND revoked_at IS NULL")
-        .bind(now())
+        .bind(tx.now())
         .bind(token_id)
         .bind(person_id)
         .query()
@@ -242,7 +242,7 @@ pub async fn api_token_person(db: &Db, token_hash: &str) -> Result<Option<i64>, 
         )
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let t = now();
+    let t = db.now();
     if get_oi64(&row, "last_used_at")?.is_none_or(|l| t - l > 60) {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(t).bind(token_hash).execute(&db.pool).await?;
     }

@@ -6,11 +6,13 @@
 
 use crate::error::StoreError;
 use crate::sql::Sql;
+use sqlx::AnyConnection;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor, Row};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
+use upward_domain::Clock;
 
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,19 +22,58 @@ pub enum Backend {
 }
 
 /// A transaction. Every change of state happens inside one, together with
-/// its audit record.
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// its audit record. It knows the time it began (from the database's
+/// clock): every record it writes carries that one time.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    now: i64,
+    backend: Backend,
+}
+
+impl Tx {
+    /// The time this transaction began, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.inner.commit().await?)
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        Ok(self.inner.rollback().await?)
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 /// The backend a transaction runs on.
 pub fn backend_of(tx: &Tx) -> Backend {
-    if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite }
+    tx.backend
 }
 
-/// The database: a pool of connections and the backend's dialect.
+/// The database: a pool of connections, the backend's dialect, and the
+/// clock that stamps every record.
 #[derive(Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Db {
@@ -95,7 +136,23 @@ impl Db {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Connect(redact(&url), e.to_string()))?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, clock: Clock::system() })
+    }
+
+    /// The same database, read and written at the time `clock` tells (tests
+    /// move it; everything else uses the system's clock).
+    pub fn with_clock(mut self, clock: Clock) -> Db {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now, in Unix seconds, by this database's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.timestamp()
     }
 
     /// The connection pool (for tests and maintenance).
@@ -111,10 +168,11 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so two writers wait for each other instead of
     /// failing half-way.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self.backend {
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(Tx { inner, now: self.now(), backend: self.backend })
     }
 
     /// Is the database reachable?
@@ -165,24 +223,52 @@ impl Db {
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        let rows = sqlx::query("SELECT version FROM schema_migrations").fetch_all(&mut **conn).await?;
-        let done: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
+        // Databases made before migrations were checksummed gain the column;
+        // their checksums are recorded on this first run.
+        if sqlx::query("SELECT checksum FROM schema_migrations WHERE 1 = 0").fetch_all(&mut **conn).await.is_err() {
+            conn.execute("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT").await?;
+        }
+        let rows = sqlx::query("SELECT version, checksum FROM schema_migrations").fetch_all(&mut **conn).await?;
+        let mut done: Vec<(i64, Option<String>)> = Vec::new();
+        for r in &rows {
+            done.push((r.try_get::<i64, _>(0)?, r.try_get::<Option<String>, _>(1)?));
+        }
         let mut applied = Vec::new();
         for m in crate::migrations::MIGRATIONS {
-            if done.contains(&m.version) {
+            let sum = m.checksum();
+            if let Some((_, recorded)) = done.iter().find(|(v, _)| *v == m.version) {
+                match recorded {
+                    Some(r) if *r == sum => {}
+                    Some(_) => {
+                        return Err(StoreError::Migration(format!(
+                            "migration {:04} ({}) has changed since it was applied to this database. \
+                             A migration must never change once released: put the file back as it was, and make the change in a new migration.",
+                            m.version, m.name
+                        )));
+                    }
+                    None => {
+                        Sql::new("UPDATE schema_migrations SET checksum = ? WHERE version = ?")
+                            .bind(sum)
+                            .bind(m.version)
+                            .query()
+                            .execute(&mut **conn)
+                            .await?;
+                    }
+                }
                 continue;
             }
-            let sql = self.dialect(m.sql);
             let mut tx = sqlx::Connection::begin(&mut **conn).await?;
-            for stmt in split_statements(&sql) {
-                tx.execute(stmt).await.map_err(|e| {
+            for stmt in split_statements(&for_backend(m.sql, self.backend)) {
+                let stmt = self.dialect(&stmt);
+                tx.execute(stmt.as_str()).await.map_err(|e| {
                     StoreError::Migration(format!("migration {} ({}): {e}", m.version, m.name))
                 })?;
             }
-            Sql::new("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            Sql::new("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)")
                 .bind(m.version)
                 .bind(m.name)
-                .bind(crate::now())
+                .bind(self.now())
+                .bind(sum)
                 .query()
                 .execute(&mut *tx)
                 .await?;
@@ -202,15 +288,91 @@ impl Db {
     }
 }
 
-/// Split a migration file into statements on `;` at the end of a line.
-fn split_statements(sql: &str) -> Vec<&str> {
-    sql.split(";\n")
-        .map(|s| s.trim())
-        .filter(|s| {
-            !s.lines()
-                .all(|l| l.trim().is_empty() || l.trim_start().starts_with("--"))
-        })
-        .collect()
+/// The lines of a migration for one backend. Most of a migration is common
+/// to both; where they must differ (adding a CHECK to an existing table:
+/// PostgreSQL alters the table, SQLite guards it with triggers) the lines
+/// sit between `-- @sqlite` or `-- @postgres` and `-- @end`.
+fn for_backend(sql: &str, backend: Backend) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut only: Option<Backend> = None;
+    for line in sql.lines() {
+        match line.trim() {
+            "-- @sqlite" => only = Some(Backend::Sqlite),
+            "-- @postgres" => only = Some(Backend::Postgres),
+            "-- @end" => only = None,
+            _ if only.is_none_or(|b| b == backend) => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Split a migration into statements at each `;` that ends one: not one in
+/// a comment, a string, a dollar-quoted body (PostgreSQL functions), nor
+/// inside BEGIN ... END (SQLite trigger bodies) or CASE ... END.
+fn split_statements(sql: &str) -> Vec<String> {
+    let b = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut depth = 0i32;
+    let mut i = 0;
+    let push = |out: &mut Vec<String>, text: &str| {
+        let t = text.trim();
+        if !t.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with("--")) {
+            out.push(t.to_string());
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' | b'"' => {
+                let q = b[i];
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'$' => {
+                // $tag$ ... $tag$
+                let tag_end = b[i + 1..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).map(|p| i + 1 + p);
+                match tag_end {
+                    Some(e) if b[e] == b'$' => {
+                        let tag = &sql[i..=e];
+                        i = sql[e + 1..].find(tag).map(|p| e + 1 + p + tag.len()).unwrap_or(b.len());
+                    }
+                    _ => i += 1,
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let s = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                match sql[s..i].to_ascii_uppercase().as_str() {
+                    "BEGIN" | "CASE" => depth += 1,
+                    "END" => depth -= 1,
+                    _ => {}
+                }
+            }
+            b';' if depth <= 0 => {
+                push(&mut out, &sql[start..i]);
+                start = i + 1;
+                depth = 0;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    push(&mut out, &sql[start..]);
+    out
 }
 
 /// A URL without its password, for messages and logs.
@@ -236,8 +398,26 @@ mod tests {
     }
 
     #[test]
-    fn statements_split_on_semicolon_line_ends() {
-        let s = "-- c\nCREATE TABLE a (x TEXT);\nCREATE TABLE b (y TEXT);\n-- only a comment;\n";
-        assert_eq!(split_statements(s), vec!["-- c\nCREATE TABLE a (x TEXT)", "CREATE TABLE b (y TEXT)"]);
+    fn statements_split_where_they_end() {
+        let s = "-- c;\nCREATE TABLE a (x TEXT DEFAULT ';');\nCREATE TABLE b (y TEXT);\n-- only a comment;\n";
+        assert_eq!(split_statements(s), vec!["-- c;\nCREATE TABLE a (x TEXT DEFAULT ';')", "CREATE TABLE b (y TEXT)"]);
+    }
+
+    #[test]
+    fn trigger_and_function_bodies_stay_whole() {
+        let s = "CREATE TRIGGER t BEFORE INSERT ON a WHEN NEW.x NOT IN ('a', 'b')\nBEGIN\n  SELECT RAISE(ABORT, 'a.x; is wrong');\n  SELECT CASE WHEN 1 THEN 2 END;\nEND;\n\
+                 CREATE FUNCTION f() RETURNS trigger AS $body$ BEGIN RETURN NEW; END; $body$ LANGUAGE plpgsql;\nCREATE INDEX i ON a (x);";
+        let v = split_statements(s);
+        assert_eq!(v.len(), 3, "{v:?}");
+        assert!(v[0].starts_with("CREATE TRIGGER") && v[0].ends_with("END"), "{}", v[0]);
+        assert!(v[1].ends_with("LANGUAGE plpgsql"), "{}", v[1]);
+        assert_eq!(v[2], "CREATE INDEX i ON a (x)");
+    }
+
+    #[test]
+    fn dialect_blocks_keep_one_backends_lines() {
+        let s = "CREATE TABLE a (x TEXT);\n-- @sqlite\nSELECT 1;\n-- @end\n-- @postgres\nSELECT 2;\n-- @end\nSELECT 3;\n";
+        assert_eq!(split_statements(&for_backend(s, Backend::Sqlite)), vec!["CREATE TABLE a (x TEXT)", "SELECT 1", "SELECT 3"]);
+        assert_eq!(split_statements(&for_backend(s, Backend::Postgres)), vec!["CREATE TABLE a (x TEXT)", "SELECT 2", "SELECT 3"]);
     }
 }

@@ -4,7 +4,7 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{get_i64, get_ostr, get_str, now};
+use crate::util::{get_i64, get_ostr, get_str};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -103,7 +103,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Hub>, StoreError> {
 }
 
 pub async fn create(tx: &mut Tx, who: &Who, name: &str, region: Option<&str>, description: Option<&str>) -> Result<i64, StoreError> {
-    let t = now();
+    let t = tx.now();
     let row = Sql::new("INSERT INTO hubs (name, region, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
         .bind(name)
         .bind(region)

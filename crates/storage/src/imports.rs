@@ -3,7 +3,7 @@
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{get_i64, get_oi64, get_ostr, get_str, now};
+use crate::util::{get_i64, get_oi64, get_ostr, get_str};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -59,7 +59,7 @@ pub async fn start(db: &Db, kind: &str, file_name: &str, started_by: Option<i64>
                 .bind(kind)
                 .bind(file_name)
                 .bind(started_by)
-                .bind(now())
+                .bind(db.now())
                 .bind(bytes_total),
         )
         .await?;
@@ -80,7 +80,7 @@ pub async fn progress(db: &Db, id: i64, rows_done: i64, bytes_done: i64, message
 pub async fn finish(db: &Db, id: i64, succeeded: bool, message: &str, report: Option<&serde_json::Value>) -> Result<(), StoreError> {
     sqlx::query("UPDATE import_runs SET status = $1, finished_at = $2, message = $3, report_json = $4 WHERE id = $5")
         .bind(if succeeded { "succeeded" } else { "failed" })
-        .bind(now())
+        .bind(db.now())
         .bind(message)
         .bind(report.map(|r| r.to_string()))
         .bind(id)
@@ -100,8 +100,8 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<ImportRun>, StoreError> {
 /// Runs left 'running' by an instance that stopped are marked failed.
 pub async fn fail_abandoned(db: &Db, older_than_secs: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE import_runs SET status = 'failed', message = 'The import stopped before it finished (the server restarted). Nothing was changed; please upload the file again.', finished_at = $1 WHERE status = 'running' AND started_at < $2")
-        .bind(now())
-        .bind(now() - older_than_secs)
+        .bind(db.now())
+        .bind(db.now() - older_than_secs)
         .execute(&db.pool)
         .await?;
     Ok(())

@@ -5,7 +5,7 @@
 use crate::db::{Backend, Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{get_i64, get_str, now};
+use crate::util::{get_i64, get_str};
 
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -22,7 +22,7 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, payload: &str, run_at: i64) -> Res
         .bind(kind)
         .bind(payload)
         .bind(run_at)
-        .bind(now())
+        .bind(tx.now())
         .query()
         .fetch_one(&mut **tx)
         .await?;
@@ -32,7 +32,7 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, payload: &str, run_at: i64) -> Res
 /// Claim the next due job for `lease_secs`. A job whose lease ran out (its
 /// instance died) is due again.
 pub async fn claim(db: &Db, lease_secs: i64) -> Result<Option<Job>, StoreError> {
-    let t = now();
+    let t = db.now();
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
@@ -59,7 +59,7 @@ pub async fn claim(db: &Db, lease_secs: i64) -> Result<Option<Job>, StoreError> 
 
 pub async fn complete(db: &Db, id: i64) -> Result<(), StoreError> {
     sqlx::query("UPDATE jobs SET status = 'done', finished_at = $1, locked_until = NULL WHERE id = $2")
-        .bind(now())
+        .bind(db.now())
         .bind(id)
         .execute(&db.pool)
         .await?;
@@ -68,7 +68,7 @@ pub async fn complete(db: &Db, id: i64) -> Result<(), StoreError> {
 
 /// A failed attempt: retry later with back-off, or give up after the last.
 pub async fn fail(db: &Db, job: &Job, error: &str) -> Result<(), StoreError> {
-    let t = now();
+    let t = db.now();
     if job.attempts >= job.max_attempts {
         sqlx::query("UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, locked_until = NULL WHERE id = $3")
             .bind(error)

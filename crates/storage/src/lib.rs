@@ -21,4 +21,4 @@ mod util;
 pub use audit::Who;
 pub use db::{Backend, Db, Tx};
 pub use error::StoreError;
-pub use util::{Page, fold, now, paging};
+pub use util::{Page, fold, paging};

@@ -7,7 +7,7 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str, now};
+use crate::util::{get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -300,7 +300,7 @@ pub async fn create_cohort(tx: &mut Tx, who: &Who, name: &str, year: &str, group
         .bind(year)
         .bind(group_size)
         .bind(min_km)
-        .bind(now())
+        .bind(tx.now())
         .query()
         .fetch_one(&mut **tx)
         .await?;
@@ -480,7 +480,7 @@ fn run(r: &AnyRow) -> Result<Run, StoreError> {
 
 #[allow(clippy::too_many_arguments)] // one value per column of the record
 pub async fn create_run(tx: &mut Tx, who: &Who, kind: &str, subject_id: i64, input: &str, proposal: &str, current: &str, summary: &str) -> Result<i64, StoreError> {
-    let t = now();
+    let t = tx.now();
     let row = Sql::new(
         "INSERT INTO match_runs (kind, subject_id, status, input_json, proposal_json, current_json, summary, created_by, created_at, updated_at) \
          VALUES (?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -516,7 +516,7 @@ pub async fn edit_run(tx: &mut Tx, who: &Who, id: i64, current: &str, summary: &
     let r = Sql::new("UPDATE match_runs SET current_json = ?, summary = ?, updated_at = ? WHERE id = ? AND status = 'proposed'")
         .bind(current)
         .bind(summary)
-        .bind(now())
+        .bind(tx.now())
         .bind(id)
         .query()
         .execute(&mut **tx)
@@ -528,7 +528,7 @@ pub async fn edit_run(tx: &mut Tx, who: &Who, id: i64, current: &str, summary: &
 }
 
 async fn close_run(tx: &mut Tx, who: &Who, id: i64, status: &str) -> Result<(), StoreError> {
-    let t = now();
+    let t = tx.now();
     let r = Sql::new("UPDATE match_runs SET status = ?, accepted_by = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'proposed'")
         .bind(status)
         .bind(who.person_id)
@@ -565,7 +565,7 @@ pub async fn accept_review_teams(tx: &mut Tx, who: &Who, run_id: i64, teams: &[(
             .map(|r| get_i64(r, "person_id"))
             .collect::<Result<_, _>>()?;
         Sql::new("DELETE FROM review_team WHERE review_id = ?").bind(*review).query().execute(&mut **tx).await?;
-        let t = now();
+        let t = tx.now();
         for (p, role) in lead.iter().map(|l| (*l, "lead")).chain(peers.iter().map(|p| (*p, "peer"))) {
             Sql::new("INSERT INTO review_team (review_id, person_id, role, created_at) VALUES (?, ?, ?, ?)")
                 .bind(*review)
@@ -596,7 +596,7 @@ pub type NewGroup = (String, Vec<i64>, Vec<(i64, String)>);
 pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, groups: &[NewGroup], broken: &[String]) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     Sql::new("DELETE FROM school_groups WHERE cohort_id = ?").bind(cohort_id).query().execute(&mut **tx).await?;
-    let t = now();
+    let t = tx.now();
     for (name, schools, visits) in groups {
         let row = Sql::new("INSERT INTO school_groups (cohort_id, name, created_at) VALUES (?, ?, ?) RETURNING id")
             .bind(cohort_id)

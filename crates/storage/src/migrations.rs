@@ -6,6 +6,16 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
+impl Migration {
+    /// SHA-256 of the file (line endings normalised): recorded when the
+    /// migration is applied, and checked at every start, so a released
+    /// migration that was edited is caught instead of silently skipped.
+    pub fn checksum(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(self.sql.replace("\r\n", "\n").as_bytes()))
+    }
+}
+
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "platform", sql: include_str!("../migrations/0001_platform.sql") },
     Migration { version: 2, name: "matching", sql: include_str!("../migrations/0002_matching.sql") },

@@ -5,7 +5,7 @@ use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::jobs;
 use crate::sql::Sql;
-use crate::util::{Page, get_i64, get_oi64, get_ostr, get_str, like_escape, now};
+use crate::util::{Page, get_i64, get_oi64, get_ostr, get_str, like_escape};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -56,7 +56,7 @@ pub async fn enqueue(tx: &mut Tx, m: &NewEmail<'_>, suppressed: bool) -> Result<
     let row = Sql::new(
         "INSERT INTO outbox (created_at, to_address, to_person_id, topic, subject, body_text, status) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(now())
+    .bind(tx.now())
     .bind(m.to_address)
     .bind(m.to_person_id)
     .bind(m.topic)
@@ -68,7 +68,7 @@ pub async fn enqueue(tx: &mut Tx, m: &NewEmail<'_>, suppressed: bool) -> Result<
     .await?;
     let id = get_i64(&row, "id")?;
     if !suppressed {
-        jobs::enqueue(tx, "send_email", &serde_json::json!({ "outbox_id": id }).to_string(), now()).await?;
+        jobs::enqueue(tx, "send_email", &serde_json::json!({ "outbox_id": id }).to_string(), tx.now()).await?;
     }
     Ok(id)
 }
@@ -78,7 +78,7 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Email>, StoreError> {
 }
 
 pub async fn mark(db: &Db, id: i64, status: &str, error: Option<&str>) -> Result<(), StoreError> {
-    let sent_at = if status == "sent" || status == "recorded" { Some(now()) } else { None };
+    let sent_at = if status == "sent" || status == "recorded" { Some(db.now()) } else { None };
     sqlx::query("UPDATE outbox SET status = $1, error = $2, sent_at = $3 WHERE id = $4")
         .bind(status)
         .bind(error)

@@ -5,7 +5,7 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{Page, fold, get_i64, get_oi64, get_ostr, get_str, like_escape, now};
+use crate::util::{Page, fold, get_i64, get_oi64, get_ostr, get_str, like_escape};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use upward_domain::policy::{PersonRef, SchoolRef, Visibility};
@@ -406,7 +406,7 @@ fn person_search_text(p: &NewPerson) -> String {
 }
 
 pub async fn create(tx: &mut Tx, who: &Who, p: &NewPerson) -> Result<i64, StoreError> {
-    let t = now();
+    let t = tx.now();
     let row = Sql::new(
         "INSERT INTO people (email, full_name, job_title, school_id, trust_id, phone, password_hash, status, search_text, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -445,7 +445,7 @@ pub async fn create(tx: &mut Tx, who: &Who, p: &NewPerson) -> Result<i64, StoreE
 pub async fn set_password(tx: &mut Tx, who: &Who, person_id: i64, hash: &str) -> Result<(), StoreError> {
     Sql::new("UPDATE people SET password_hash = ?, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, updated_at = ? WHERE id = ?")
         .bind(hash)
-        .bind(now())
+        .bind(tx.now())
         .bind(person_id)
         .query()
         .execute(&mut **tx)
@@ -456,7 +456,7 @@ pub async fn set_password(tx: &mut Tx, who: &Who, person_id: i64, hash: &str) ->
 
 pub async fn touch_sign_in(tx: &mut Tx, person_id: i64) -> Result<(), StoreError> {
     Sql::new("UPDATE people SET last_sign_in_at = ? WHERE id = ?")
-        .bind(now())
+        .bind(tx.now())
         .bind(person_id)
         .query()
         .execute(&mut **tx)
@@ -474,7 +474,7 @@ pub async fn add_grant(tx: &mut Tx, who: &Who, person_id: i64, g: Grant) -> Resu
     .bind(g.role.as_str())
     .bind(g.scope.kind().as_str())
     .bind(g.scope.id().unwrap_or(0))
-    .bind(now())
+    .bind(tx.now())
     .query()
     .fetch_one(&mut **tx)
     .await?;
@@ -533,7 +533,7 @@ pub async fn set_pool(
     .bind(since)
     .bind(min_per_year)
     .bind(max_per_year)
-    .bind(now())
+    .bind(tx.now())
     .query()
     .execute(&mut **tx)
     .await?;
@@ -616,7 +616,7 @@ pub async fn set_safeguarding(tx: &mut Tx, who: &Who, person_id: i64, s: &Safegu
     .bind(&s.dbs_checked_on)
     .bind(&s.dbs_certificate)
     .bind(&s.trained_on)
-    .bind(now())
+    .bind(tx.now())
     .query()
     .execute(&mut **tx)
     .await?;
@@ -639,7 +639,7 @@ pub async fn calendar_token(db: &Db, person_id: i64) -> Result<Option<String>, S
 pub async fn set_calendar_token(tx: &mut Tx, who: &Who, person_id: i64, token: &str) -> Result<(), StoreError> {
     Sql::new("UPDATE people SET calendar_token = ?, updated_at = ? WHERE id = ?")
         .bind(token)
-        .bind(now())
+        .bind(tx.now())
         .bind(person_id)
         .query()
         .execute(&mut **tx)

@@ -5,7 +5,7 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{get_i64, get_ostr, get_str, now};
+use crate::util::{get_i64, get_ostr, get_str};
 use serde::Serialize;
 
 pub async fn create_cycle(tx: &mut Tx, who: &Who, name: &str, starts_on: &str, ends_on: &str) -> Result<i64, StoreError> {
@@ -13,7 +13,7 @@ pub async fn create_cycle(tx: &mut Tx, who: &Who, name: &str, starts_on: &str, e
         .bind(name)
         .bind(starts_on)
         .bind(ends_on)
-        .bind(now())
+        .bind(tx.now())
         .query()
         .fetch_one(&mut **tx)
         .await?;
@@ -35,7 +35,7 @@ pub struct NewReview<'a> {
 }
 
 pub async fn create_review(tx: &mut Tx, who: &Who, r: &NewReview<'_>) -> Result<i64, StoreError> {
-    let t = now();
+    let t = tx.now();
     let row = Sql::new(
         "INSERT INTO reviews (cycle_id, kind, school_id, starts_on, ends_on, status, peer_places, focus, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -69,7 +69,7 @@ pub async fn add_team_member(tx: &mut Tx, who: &Who, review_id: i64, person_id: 
         .bind(review_id)
         .bind(person_id)
         .bind(role)
-        .bind(now())
+        .bind(tx.now())
         .query()
         .execute(&mut **tx)
         .await?;
@@ -186,7 +186,7 @@ pub async fn create_event(
     .bind(location)
     .bind(description)
     .bind(capacity)
-    .bind(now())
+    .bind(tx.now())
     .query()
     .fetch_one(&mut **tx)
     .await?;
@@ -202,7 +202,7 @@ pub async fn register(tx: &mut Tx, who: &Who, event_id: i64, person_id: i64) -> 
     )
     .bind(event_id)
     .bind(person_id)
-    .bind(now())
+    .bind(tx.now())
     .query()
     .execute(&mut **tx)
     .await?;

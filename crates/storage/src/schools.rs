@@ -4,7 +4,7 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{Page, fold, get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str, like_escape, now};
+use crate::util::{Page, fold, get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str, like_escape};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -443,7 +443,7 @@ async fn ensure_trusts(tx: &mut Tx, records: &[&SchoolData]) -> Result<HashMap<S
     for r in &rows {
         existing.insert(get_str(r, "code")?, (get_i64(r, "id")?, get_str(r, "name")?));
     }
-    let t = now();
+    let t = tx.now();
     let mut codes: Vec<_> = wanted.into_iter().collect();
     codes.sort();
     for (code, name) in codes {
@@ -493,7 +493,7 @@ pub async fn upsert_records(
     changes: Vec<Change<'_>>,
 ) -> Result<(), StoreError> {
     let trusts = ensure_trusts(tx, records).await?;
-    let t = now();
+    let t = tx.now();
     let updates: Vec<String> = RECORD_COLUMNS
         .iter()
         .filter(|c| !matches!(**c, "urn" | "created_at"))
@@ -586,7 +586,7 @@ pub async fn set_membership(tx: &mut Tx, who: &Who, school_id: i64, m: &Membersh
         .bind(&m.member_since)
         .bind(&m.member_until)
         .bind(m.teaching_school)
-        .bind(now())
+        .bind(tx.now())
         .bind(school_id)
         .query()
         .execute(&mut **tx)
@@ -706,7 +706,7 @@ pub async fn add_theme(
     .bind(theme_id)
     .bind(description)
     .bind(accredited_year)
-    .bind(now())
+    .bind(tx.now())
     .query()
     .fetch_one(&mut **tx)
     .await?;
@@ -755,7 +755,7 @@ pub async fn add_taxonomy_theme(tx: &mut Tx, who: &Who, code: &str, label: &str,
         .bind(label)
         .bind(keywords)
         .bind(weight)
-        .bind(now())
+        .bind(tx.now())
         .query()
         .fetch_one(&mut **tx)
         .await

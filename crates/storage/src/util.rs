@@ -3,11 +3,6 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// The current time in Unix seconds.
-pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
 /// One page of a list, with the total number of matching rows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {

@@ -470,7 +470,7 @@ pub async fn seed(db: &Db) -> Result<()> {
     }
 
     // Pools: trained reviewers, Lead Reviewers, facilitators.
-    let today = chrono::Utc::now().date_naive();
+    let today = db.clock().today();
     let mut reviewers: Vec<(i64, usize)> = Vec::new();
     let mut leads: Vec<(i64, usize, bool)> = Vec::new();
     for &(p, i) in &staff {

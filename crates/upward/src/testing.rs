@@ -161,6 +161,11 @@ impl TestApp {
         &self.state.db
     }
 
+    /// This app's clock: move it to try deadlines, expiries and lock-outs.
+    pub fn clock(&self) -> &upward_domain::Clock {
+        self.state.db.clock()
+    }
+
     /// A new browser-like client (its own cookies), not following redirects.
     pub fn client(&self) -> Client {
         let jar = Arc::new(reqwest::cookie::Jar::default());

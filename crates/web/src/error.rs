@@ -12,12 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use upward_storage::StoreError;
 
-/// A problem with one field of a form or request.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use upward_domain::validate::FieldError;
 
 #[derive(Debug, Clone)]
 pub enum Failure {

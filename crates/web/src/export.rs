@@ -118,7 +118,7 @@ pub fn to_xlsx(t: &Table) -> Result<Vec<u8>, String> {
 }
 
 /// A download response.
-pub fn download(t: &Table, f: Format) -> Response {
+pub fn download(t: &Table, f: Format, today: chrono::NaiveDate) -> Response {
     let (body, mime, ext) = match f {
         Format::Csv => (to_csv(t), "text/csv; charset=utf-8", "csv"),
         Format::Xlsx => (to_xlsx(t), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -128,7 +128,7 @@ pub fn download(t: &Table, f: Format) -> Response {
             let mut res = b.into_response();
             let h = res.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-            let date = chrono::Utc::now().format("%Y-%m-%d");
+            let date = today.format("%Y-%m-%d");
             let name = format!("attachment; filename=\"upward-{}-{date}.{ext}\"", t.name.to_lowercase().replace(' ', "-"));
             if let Ok(v) = HeaderValue::from_str(&name) {
                 h.insert(header::CONTENT_DISPOSITION, v);

@@ -1,12 +1,67 @@
-//! Lenient form and query parsing: every field is text until a handler
-//! checks it and says, in plain English, what is wrong.
+//! Reading requests: typed paths, forms and queries.
+//!
+//! - [`Path<T>`]: path parameters as id types (`Path<RunId>`); anything
+//!   that is not an id is "not found" (404), never a 400 or a 500.
+//! - [`Form<T>`] and [`Query<T>`]: a urlencoded body or query string read
+//!   into a serde struct (repeated fields into a `Vec`). Fields people type
+//!   are `String`s in these structs; the area's domain types then check
+//!   them once, for the pages and the API alike, and say in plain English
+//!   what is wrong (see `upward_domain::validate`).
+//! - [`RawForm`] and [`RawQuery`]: name–value pairs, for the pages not yet
+//!   moved to typed forms.
 
 use crate::AppState;
 use crate::error::{FieldError, Failure};
 use axum::body::to_bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use std::convert::Infallible;
+use upward_domain::ids::Named;
+
+/// The largest form body read (uploads have their own routes and limits).
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// Typed path parameters: `Path(id): Path<RunId>`, or a tuple for several.
+/// A value that does not fit is "not found".
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send + Named> FromRequestParts<AppState> for Path<T> {
+    type Rejection = Failure;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Path<T>, Failure> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(_) => Err(Failure::NotFound(T::WHAT.into())),
+        }
+    }
+}
+
+/// A urlencoded form body read into `T`.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
+    type Rejection = Failure;
+    async fn from_request(req: Request, _: &AppState) -> Result<Form<T>, Failure> {
+        let bytes = to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| Failure::TooLarge)?;
+        serde_html_form::from_bytes(&bytes).map(Form).map_err(|e| unreadable("form", e))
+    }
+}
+
+/// The query string read into `T`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
+    type Rejection = Failure;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Query<T>, Failure> {
+        serde_html_form::from_str(parts.uri.query().unwrap_or("")).map(Query).map_err(|e| unreadable("address", e))
+    }
+}
+
+/// Only a hand-made request sends what a struct cannot hold (a letter where
+/// a choice's number goes): say what, without internals.
+fn unreadable(what: &str, e: serde_html_form::de::Error) -> Failure {
+    Failure::BadRequest(format!("The {what} sent something Upward cannot read ({e}). Go back, reload the page and try again."))
+}
 
 /// Name–value pairs from a form body or a query string.
 #[derive(Debug, Clone, Default)]
@@ -69,24 +124,24 @@ impl Fields {
     }
 }
 
-/// A urlencoded form body.
-pub struct Form(pub Fields);
+/// A urlencoded form body as name–value pairs.
+pub struct RawForm(pub Fields);
 
-impl FromRequest<AppState> for Form {
+impl FromRequest<AppState> for RawForm {
     type Rejection = Failure;
-    async fn from_request(req: Request, _: &AppState) -> Result<Form, Failure> {
-        let bytes = to_bytes(req.into_body(), 4 * 1024 * 1024).await.map_err(|_| Failure::TooLarge)?;
-        Ok(Form(Fields::parse(&bytes)))
+    async fn from_request(req: Request, _: &AppState) -> Result<RawForm, Failure> {
+        let bytes = to_bytes(req.into_body(), FORM_LIMIT).await.map_err(|_| Failure::TooLarge)?;
+        Ok(RawForm(Fields::parse(&bytes)))
     }
 }
 
-/// The query string.
-pub struct Query(pub Fields);
+/// The query string as name–value pairs.
+pub struct RawQuery(pub Fields);
 
-impl FromRequestParts<AppState> for Query {
+impl FromRequestParts<AppState> for RawQuery {
     type Rejection = Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Query, Infallible> {
-        Ok(Query(Fields::parse(parts.uri.query().unwrap_or("").as_bytes())))
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<RawQuery, Infallible> {
+        Ok(RawQuery(Fields::parse(parts.uri.query().unwrap_or("").as_bytes())))
     }
 }
 

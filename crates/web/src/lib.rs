@@ -34,111 +34,188 @@ pub struct AppState {
     pub config: Arc<Config>,
 }
 
-/// One route: its method, path, and who it is for (as documentation; the
-/// decision itself is made by the handler through the policy module).
+impl AppState {
+    /// The one clock (the database's): tests move it to try deadlines.
+    pub fn clock(&self) -> &upward_domain::Clock {
+        self.db.clock()
+    }
+
+    /// Today's date in England.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.db.clock().today()
+    }
+}
+
+/// Who a route is for. Checked (through the policy module) before the
+/// handler runs, so no route can forget it and a caller without access
+/// learns nothing from the handler; the handler then decides about the one
+/// school, person or review asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Public: sign-in pages, help, health, the API's description.
+    Anyone,
+    /// Whoever holds a secret link (password reset, invitation, calendar
+    /// feed): the link is the credential.
+    LinkHolder,
+    /// Anyone signed in (their own account; pages that decide per item).
+    SignedIn,
+    /// Members of the partnership (not applicants or shortlisters alone).
+    Members,
+    /// Those who may list people: the central team, Hub leaders, school
+    /// leaders and trust executives (each sees their own people).
+    PeopleList,
+    /// The central team: admins and programme managers.
+    CentralTeam,
+    /// Admins only.
+    Admin,
+}
+
+impl Access {
+    /// The policy's action that opens the gate (None: no gate).
+    pub fn action(self) -> Option<upward_domain::policy::Action> {
+        use upward_domain::policy::Action;
+        match self {
+            Access::Anyone | Access::LinkHolder => None,
+            Access::SignedIn => Some(Action::UseOwnAccount),
+            Access::Members => Some(Action::BrowseDirectory),
+            Access::PeopleList => Some(Action::ListPeople),
+            Access::CentralTeam => Some(Action::UseCentralTeamPages),
+            Access::Admin => Some(Action::Administer),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Access::Anyone => "anyone",
+            Access::LinkHolder => "holder of the link",
+            Access::SignedIn => "signed in",
+            Access::Members => "members",
+            Access::PeopleList => "central team, Hub leaders, school leaders, trust executives",
+            Access::CentralTeam => "central team",
+            Access::Admin => "admin",
+        }
+    }
+}
+
+/// One route: its method, path, and who it is for.
 #[derive(Debug, Clone, Copy)]
 pub struct RouteSpec {
     pub method: &'static str,
     pub path: &'static str,
-    pub access: &'static str,
+    pub access: Access,
+}
+
+/// The gate in front of a route's handler.
+async fn gate(access: Access, req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(action) = access.action() {
+        let ctx = req.extensions().get::<ctx::Ctx>().cloned();
+        let actor = ctx.as_ref().and_then(|c| c.actor.as_ref());
+        match upward_domain::policy::authorize(actor, &action) {
+            upward_domain::policy::Decision::Allow => {}
+            upward_domain::policy::Decision::SignInRequired => return error::Failure::SignInRequired.into_response(),
+            upward_domain::policy::Decision::Deny => return error::Failure::Forbidden.into_response(),
+        }
+    }
+    next.run(req).await
 }
 
 macro_rules! routes {
-    ($( $method:ident $path:literal => $handler:path, $access:literal; )*) => {
+    ($( $method:ident $path:literal => $handler:path, $access:ident; )*) => {
         /// Every route of Upward.
         pub const ROUTES: &[RouteSpec] = &[
-            $( RouteSpec { method: stringify!($method), path: $path, access: $access }, )*
+            $( RouteSpec { method: stringify!($method), path: $path, access: Access::$access }, )*
         ];
         fn add_routes(r: Router<AppState>) -> Router<AppState> {
-            r $( .route($path, axum::routing::$method($handler)) )*
+            r $( .route($path, axum::routing::$method($handler).route_layer(middleware::from_fn(|req, next| gate(Access::$access, req, next)))) )*
         }
     };
 }
 
 routes! {
-    get "/healthz" => pages::home::healthz, "anyone";
-    get "/static/{file}" => statics::serve, "anyone";
-    get "/" => pages::home::home, "signed in";
-    get "/help" => pages::home::help, "anyone";
-    get "/accessibility" => pages::home::accessibility, "anyone";
-    get "/login" => pages::auth::login_form, "anyone";
-    post "/login" => pages::auth::login, "anyone";
-    post "/logout" => pages::auth::logout, "signed in";
-    get "/password/forgot" => pages::auth::forgot_form, "anyone";
-    post "/password/forgot" => pages::auth::forgot, "anyone";
-    get "/password/reset/{token}" => pages::auth::reset_form, "holder of a reset link";
-    post "/password/reset/{token}" => pages::auth::reset, "holder of a reset link";
-    get "/invitation/{token}" => pages::auth::invitation_form, "holder of an invitation";
-    post "/invitation/{token}" => pages::auth::accept_invitation, "holder of an invitation";
-    get "/calendar/{token}" => pages::account::calendar_feed, "holder of a calendar feed address";
-    get "/account" => pages::account::show, "signed in";
-    post "/account/password" => pages::account::change_password, "signed in";
-    post "/account/notifications" => pages::account::save_notifications, "signed in";
-    post "/account/calendar" => pages::account::reset_calendar, "signed in";
-    post "/account/tokens" => pages::account::create_token, "signed in";
-    post "/account/tokens/{id}/revoke" => pages::account::revoke_token, "signed in";
-    get "/schools" => pages::schools::list, "members";
-    get "/schools/{urn}" => pages::schools::show, "members";
-    get "/hubs" => pages::hubs::list, "members";
-    get "/hubs/{id}" => pages::hubs::show, "members";
-    get "/trusts" => pages::hubs::trusts, "members";
-    get "/trusts/{id}" => pages::hubs::trust, "members";
-    get "/people" => pages::people::list, "central team, Hub leaders, school leaders, trust executives";
-    get "/people/{id}" => pages::people::show, "those who may see the person";
-    post "/people/{id}/roles" => pages::people::add_role, "admin";
-    post "/people/{id}/roles/{grant}/remove" => pages::people::remove_role, "admin";
-    get "/admin/invite" => pages::people::invite_form, "admin";
-    post "/admin/invite" => pages::people::invite, "admin";
-    get "/admin/imports" => pages::imports::index, "central team";
-    post "/admin/imports/gias" => pages::imports::upload_gias, "central team";
-    get "/admin/imports/{id}" => pages::imports::show, "central team";
-    get "/admin/audit" => pages::admin::audit, "central team";
-    get "/admin/outbox" => pages::admin::outbox, "central team";
-    get "/admin/outbox/{id}" => pages::admin::outbox_message, "central team";
-    get "/matching" => pages::matching::index, "central team";
-    post "/matching/cycles/{id}/propose" => pages::matching::propose_teams, "central team";
-    get "/matching/runs/{id}" => pages::matching::run, "central team";
-    get "/matching/runs/{id}/reviews/{review}" => pages::matching::team, "central team";
-    post "/matching/runs/{id}/reviews/{review}" => pages::matching::edit_team, "central team";
-    post "/matching/runs/{id}/groups" => pages::groups::edit_groups, "central team";
-    post "/matching/runs/{id}/accept" => pages::matching::accept, "central team";
-    post "/matching/runs/{id}/discard" => pages::matching::discard, "central team";
-    get "/matching/themes" => pages::themes::list, "central team";
-    post "/matching/themes" => pages::themes::add, "central team";
-    post "/matching/themes/{id}" => pages::themes::update, "central team";
-    get "/matching/cohorts/{id}" => pages::groups::cohort, "central team";
-    post "/matching/cohorts/{id}/groups" => pages::groups::propose_groups, "central team";
-    post "/matching/cohorts/{id}/facilitators" => pages::groups::propose_facilitators, "central team";
-    post "/matching/cohorts/{id}/pairs" => pages::groups::set_pair, "central team";
-    get "/api/openapi.json" => api::openapi_json, "anyone";
-    get "/api/docs" => api::docs, "anyone";
-    get "/api/v1/me" => api::me, "signed in";
-    get "/api/v1/schools" => api::schools, "members";
-    get "/api/v1/schools/{urn}" => api::school, "members";
-    get "/api/v1/hubs" => api::hubs, "members";
-    get "/api/v1/hubs/{id}" => api::hub, "members";
-    get "/api/v1/trusts" => api::trusts, "members";
-    get "/api/v1/trusts/{id}" => api::trust, "members";
-    get "/api/v1/people" => api::people, "central team, Hub leaders, school leaders, trust executives";
-    post "/api/v1/people" => api::invite, "admin";
-    get "/api/v1/people/{id}" => api::person, "those who may see the person";
-    post "/api/v1/people/{id}/roles" => api::add_role, "admin";
-    delete "/api/v1/people/{id}/roles/{grant}" => api::remove_role, "admin";
-    get "/api/v1/imports" => api::imports, "central team";
-    post "/api/v1/imports/gias" => api::import_gias, "central team";
-    get "/api/v1/imports/{id}" => api::import_run, "central team";
-    get "/api/v1/audit" => api::audit, "central team";
-    get "/api/v1/outbox" => api::outbox, "central team";
-    get "/api/v1/account/notifications" => api::notifications, "signed in";
-    put "/api/v1/account/notifications" => api::set_notifications, "signed in";
-    get "/api/v1/account/tokens" => api::tokens, "signed in";
-    post "/api/v1/account/tokens" => api::create_token, "signed in";
-    delete "/api/v1/account/tokens/{id}" => api::revoke_token, "signed in";
-    get "/api/v1/account/calendar" => api::calendar, "signed in";
-    get "/api/v1/matching/runs/{id}" => api::matching::run, "central team";
-    post "/api/v1/matching/cycles/{id}/propose" => api::matching::propose_teams, "central team";
-    post "/api/v1/matching/runs/{id}/rescore" => api::matching::rescore, "central team";
-    post "/api/v1/matching/runs/{id}/accept" => api::matching::accept, "central team";
+    get "/healthz" => pages::home::healthz, Anyone;
+    get "/static/{file}" => statics::serve, Anyone;
+    get "/" => pages::home::home, SignedIn;
+    get "/help" => pages::home::help, Anyone;
+    get "/accessibility" => pages::home::accessibility, Anyone;
+    get "/login" => pages::auth::login_form, Anyone;
+    post "/login" => pages::auth::login, Anyone;
+    post "/logout" => pages::auth::logout, Anyone;
+    get "/password/forgot" => pages::auth::forgot_form, Anyone;
+    post "/password/forgot" => pages::auth::forgot, Anyone;
+    get "/password/reset/{token}" => pages::auth::reset_form, LinkHolder;
+    post "/password/reset/{token}" => pages::auth::reset, LinkHolder;
+    get "/invitation/{token}" => pages::auth::invitation_form, LinkHolder;
+    post "/invitation/{token}" => pages::auth::accept_invitation, LinkHolder;
+    get "/calendar/{token}" => pages::account::calendar_feed, LinkHolder;
+    get "/account" => pages::account::show, SignedIn;
+    post "/account/password" => pages::account::change_password, SignedIn;
+    post "/account/notifications" => pages::account::save_notifications, SignedIn;
+    post "/account/calendar" => pages::account::reset_calendar, SignedIn;
+    post "/account/tokens" => pages::account::create_token, SignedIn;
+    post "/account/tokens/{id}/revoke" => pages::account::revoke_token, SignedIn;
+    get "/schools" => pages::schools::list, Members;
+    get "/schools/{urn}" => pages::schools::show, Members;
+    get "/hubs" => pages::hubs::list, Members;
+    get "/hubs/{id}" => pages::hubs::show, Members;
+    get "/trusts" => pages::hubs::trusts, Members;
+    get "/trusts/{id}" => pages::hubs::trust, Members;
+    get "/people" => pages::people::list, PeopleList;
+    get "/people/{id}" => pages::people::show, SignedIn;
+    post "/people/{id}/roles" => pages::people::add_role, Admin;
+    post "/people/{id}/roles/{grant}/remove" => pages::people::remove_role, Admin;
+    get "/admin/invite" => pages::people::invite_form, Admin;
+    post "/admin/invite" => pages::people::invite, Admin;
+    get "/admin/imports" => pages::imports::index, CentralTeam;
+    post "/admin/imports/gias" => pages::imports::upload_gias, CentralTeam;
+    get "/admin/imports/{id}" => pages::imports::show, CentralTeam;
+    get "/admin/audit" => pages::admin::audit, CentralTeam;
+    get "/admin/outbox" => pages::admin::outbox, CentralTeam;
+    get "/admin/outbox/{id}" => pages::admin::outbox_message, CentralTeam;
+    get "/matching" => pages::matching::index, CentralTeam;
+    post "/matching/cycles/{id}/propose" => pages::matching::propose_teams, CentralTeam;
+    get "/matching/runs/{id}" => pages::matching::run, CentralTeam;
+    get "/matching/runs/{id}/reviews/{review}" => pages::matching::team, CentralTeam;
+    post "/matching/runs/{id}/reviews/{review}" => pages::matching::edit_team, CentralTeam;
+    post "/matching/runs/{id}/groups" => pages::groups::edit_groups, CentralTeam;
+    post "/matching/runs/{id}/accept" => pages::matching::accept, CentralTeam;
+    post "/matching/runs/{id}/discard" => pages::matching::discard, CentralTeam;
+    get "/matching/themes" => pages::themes::list, CentralTeam;
+    post "/matching/themes" => pages::themes::add, CentralTeam;
+    post "/matching/themes/{id}" => pages::themes::update, CentralTeam;
+    get "/matching/cohorts/{id}" => pages::groups::cohort, CentralTeam;
+    post "/matching/cohorts/{id}/groups" => pages::groups::propose_groups, CentralTeam;
+    post "/matching/cohorts/{id}/facilitators" => pages::groups::propose_facilitators, CentralTeam;
+    post "/matching/cohorts/{id}/pairs" => pages::groups::set_pair, CentralTeam;
+    get "/api/openapi.json" => api::openapi_json, Anyone;
+    get "/api/docs" => api::docs, Anyone;
+    get "/api/v1/me" => api::me, SignedIn;
+    get "/api/v1/schools" => api::schools, Members;
+    get "/api/v1/schools/{urn}" => api::school, Members;
+    get "/api/v1/hubs" => api::hubs, Members;
+    get "/api/v1/hubs/{id}" => api::hub, Members;
+    get "/api/v1/trusts" => api::trusts, Members;
+    get "/api/v1/trusts/{id}" => api::trust, Members;
+    get "/api/v1/people" => api::people, PeopleList;
+    post "/api/v1/people" => api::invite, Admin;
+    get "/api/v1/people/{id}" => api::person, SignedIn;
+    post "/api/v1/people/{id}/roles" => api::add_role, Admin;
+    delete "/api/v1/people/{id}/roles/{grant}" => api::remove_role, Admin;
+    get "/api/v1/imports" => api::imports, CentralTeam;
+    post "/api/v1/imports/gias" => api::import_gias, CentralTeam;
+    get "/api/v1/imports/{id}" => api::import_run, CentralTeam;
+    get "/api/v1/audit" => api::audit, CentralTeam;
+    get "/api/v1/outbox" => api::outbox, CentralTeam;
+    get "/api/v1/account/notifications" => api::notifications, SignedIn;
+    put "/api/v1/account/notifications" => api::set_notifications, SignedIn;
+    get "/api/v1/account/tokens" => api::tokens, SignedIn;
+    post "/api/v1/account/tokens" => api::create_token, SignedIn;
+    delete "/api/v1/account/tokens/{id}" => api::revoke_token, SignedIn;
+    get "/api/v1/account/calendar" => api::calendar, SignedIn;
+    get "/api/v1/matching/runs/{id}" => api::matching::run, CentralTeam;
+    post "/api/v1/matching/cycles/{id}/propose" => api::matching::propose_teams, CentralTeam;
+    post "/api/v1/matching/runs/{id}/rescore" => api::matching::rescore, CentralTeam;
+    post "/api/v1/matching/runs/{id}/accept" => api::matching::accept, CentralTeam;
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \

@@ -9,19 +9,21 @@ pub mod matching;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{FieldError, Failure};
-use crate::forms::{Fields, Query, page_of};
+use crate::forms::{Fields, RawQuery, page_of};
 use crate::layout::Layout;
 use crate::pages::{admin, people as people_pages, render, schools as school_pages};
 use crate::security::{new_token, token_hash};
 use askama::Template;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 pub use dto::*;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
+use upward_domain::ids::{GrantId, HubId, ImportId, PersonId, TokenId, TrustId, Urn};
 use upward_domain::policy::{Action, people_visibility};
 use upward_storage::{audit, auth, hubs, imports, outbox, people, programmes, schools};
 use utoipa::OpenApi;
@@ -168,7 +170,7 @@ fn capabilities(ctx: &Ctx) -> Vec<String> {
         ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)
     ),
     responses((status = 200, body = SchoolPage), (status = 422, body = ErrorDto)))]
-pub async fn schools(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Json<SchoolPage>, Failure> {
+pub async fn schools(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<SchoolPage>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let (query, errors) = school_pages::parse_query(&q);
     if !errors.is_empty() {
@@ -186,9 +188,9 @@ pub async fn schools(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -
 /// One school by URN, with its performance and Areas of Excellence.
 #[utoipa::path(get, path = "/api/v1/schools/{urn}", tag = "directory", params(("urn" = i64, Path)),
     responses((status = 200, body = SchoolDto), (status = 404, body = ErrorDto)))]
-pub async fn school(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<String>) -> Result<Json<SchoolDto>, Failure> {
+pub async fn school(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<Urn>) -> Result<Json<SchoolDto>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let urn: i64 = urn.parse().map_err(|_| Failure::NotFound("school".into()))?;
+    let urn = urn.get();
     let s = schools::by_urn(&state.db, urn).await?.ok_or(Failure::NotFound("school".into()))?;
     ctx.require(Action::ViewSchool(s.reference()))?;
     let mut dto = SchoolDto::from(&s);
@@ -207,9 +209,9 @@ pub async fn hubs(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Hu
 /// One Hub with its member schools.
 #[utoipa::path(get, path = "/api/v1/hubs/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = HubDetail), (status = 404, body = ErrorDto)))]
-pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<HubDetail>, Failure> {
+pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>) -> Result<Json<HubDetail>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("Hub".into()))?;
+    let id = id.get();
     let h = hubs::get(&state.db, id).await?.ok_or(Failure::NotFound("Hub".into()))?;
     ctx.require(Action::ViewHub(id))?;
     let schools = schools::of_hub(&state.db, id).await?.iter().filter(|s| s.is_member()).map(SchoolDto::from).collect();
@@ -220,7 +222,7 @@ pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>
 #[utoipa::path(get, path = "/api/v1/trusts", tag = "directory",
     params(("q" = Option<String>, Query), ("scope" = Option<String>, Query, description = "members (default) or all")),
     responses((status = 200, body = [TrustDto])))]
-pub async fn trusts(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Json<Vec<TrustDto>>, Failure> {
+pub async fn trusts(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<Vec<TrustDto>>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let list = hubs::trusts(&state.db, q.opt("q").as_deref(), q.get("scope") != "all").await?;
     Ok(Json(list.iter().map(TrustDto::from).collect()))
@@ -229,9 +231,9 @@ pub async fn trusts(State(state): State<AppState>, ctx: Ctx, Query(q): Query) ->
 /// One trust with its schools.
 #[utoipa::path(get, path = "/api/v1/trusts/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = TrustDetail), (status = 404, body = ErrorDto)))]
-pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<TrustDetail>, Failure> {
+pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TrustId>) -> Result<Json<TrustDetail>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("trust".into()))?;
+    let id = id.get();
     let t = hubs::trust(&state.db, id).await?.ok_or(Failure::NotFound("trust".into()))?;
     let schools = schools::of_trust(&state.db, id).await?.iter().map(SchoolDto::from).collect();
     Ok(Json(TrustDetail { trust: TrustDto::from(&t), schools }))
@@ -243,7 +245,7 @@ pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Strin
         ("specialism" = Option<String>, Query), ("hub" = Option<i64>, Query), ("school" = Option<i64>, Query),
         ("trust" = Option<i64>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = PersonPage), (status = 403, body = ErrorDto)))]
-pub async fn people(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Json<PersonPage>, Failure> {
+pub async fn people(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<PersonPage>, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
     let (query, errors) = people_pages::parse_query(&q);
@@ -257,9 +259,9 @@ pub async fn people(State(state): State<AppState>, ctx: Ctx, Query(q): Query) ->
 /// One person.
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
-pub async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<PersonDto>, Failure> {
+pub async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::UseOwnAccount)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
+    let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     ctx.require(Action::ViewPerson(p.reference()))?;
     Ok(Json(PersonDto::from(&p)))
@@ -291,10 +293,10 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, body: axum::body::B
 /// Give a person a role (admin).
 #[utoipa::path(post, path = "/api/v1/people/{id}/roles", tag = "people", params(("id" = i64, Path)), request_body = RoleRequest,
     responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
-pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Json<PersonDto>, Failure> {
+pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>, body: axum::body::Bytes) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::ManageRoles)?;
     let r: RoleRequest = json_body(&body)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
+    let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     let hub = r.hub_id.map(|h| h.to_string()).unwrap_or_default();
     let urn = r.school_urn.map(|u| u.to_string()).unwrap_or_default();
@@ -311,9 +313,9 @@ pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
 /// Take a role away (admin).
 #[utoipa::path(delete, path = "/api/v1/people/{id}/roles/{grant}", tag = "people", params(("id" = i64, Path), ("grant" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
-pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(String, String)>) -> Result<StatusCode, Failure> {
+pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(PersonId, GrantId)>) -> Result<StatusCode, Failure> {
     ctx.require(Action::ManageRoles)?;
-    let (Ok(id), Ok(grant)) = (id.parse::<i64>(), grant.parse::<i64>()) else { return Err(Failure::NotFound("role".into())) };
+    let (id, grant) = (id.get(), grant.get());
     let mut tx = state.db.begin().await?;
     people::remove_grant(&mut tx, &ctx.who(), id, grant).await?;
     tx.commit().await?;
@@ -333,7 +335,7 @@ pub async fn imports(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec
     params(("file_name" = Option<String>, Query, description = "The file's name, used in messages")),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = ImportRunDto), (status = 403, body = ErrorDto)))]
-pub async fn import_gias(State(state): State<AppState>, ctx: Ctx, Query(q): Query, body: Body) -> Result<Response, Failure> {
+pub async fn import_gias(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery, body: Body) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
     let name = q.opt("file_name").unwrap_or_else(|| "upload.csv".into());
     let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", new_token()));
@@ -354,9 +356,9 @@ pub async fn import_gias(State(state): State<AppState>, ctx: Ctx, Query(q): Quer
 /// An import's progress, and its report or the problems found.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "central", params(("id" = i64, Path)),
     responses((status = 200, body = ImportRunDto), (status = 404, body = ErrorDto)))]
-pub async fn import_run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Json<ImportRunDto>, Failure> {
+pub async fn import_run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> Result<Json<ImportRunDto>, Failure> {
     ctx.require(Action::ImportData)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("import".into()))?;
+    let id = id.get();
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
     Ok(Json(ImportRunDto::from(run)))
 }
@@ -368,7 +370,7 @@ pub async fn import_run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
         ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD"),
         ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = AuditPage)))]
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Json<AuditPage>, Failure> {
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<AuditPage>, Failure> {
     ctx.require(Action::ViewAudit)?;
     let (query, errors) = admin::parse_audit_query(&q);
     if !errors.is_empty() {
@@ -382,7 +384,7 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> 
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "central",
     params(("q" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = EmailPage)))]
-pub async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Json<EmailPage>, Failure> {
+pub async fn outbox(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<EmailPage>, Failure> {
     ctx.require(Action::ViewOutbox)?;
     let page = outbox::list(&state.db, q.opt("q").as_deref(), page_of(&q), per_page(&q)).await?;
     Ok(Json(EmailPage { total: page.total, page: page.page, per_page: page.per_page, items: page.items.into_iter().map(EmailDto::from).collect() }))
@@ -442,9 +444,9 @@ pub async fn create_token(State(state): State<AppState>, ctx: Ctx, body: axum::b
 /// Revoke one of your API tokens.
 #[utoipa::path(delete, path = "/api/v1/account/tokens/{id}", tag = "account", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorDto)))]
-pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<StatusCode, Failure> {
+pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TokenId>) -> Result<StatusCode, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("API token".into()))?;
+    let id = id.get();
     let mut tx = state.db.begin().await?;
     let done = auth::revoke_api_token(&mut tx, &ctx.who(), me, id).await?;
     tx.commit().await?;

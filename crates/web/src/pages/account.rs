@@ -5,13 +5,15 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::Failure;
-use crate::forms::Form;
+use crate::forms::RawForm;
 use crate::layout::{Layout, when, when_opt};
 use crate::security::{hash_password, new_token, token_hash, verify_password};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use upward_domain::ids::{TokenId};
 use upward_domain::policy::Action;
 use upward_domain::validate;
 use upward_storage::{auth, people, programmes};
@@ -70,7 +72,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, F
     Ok(render(&page(&state, &ctx).await?))
 }
 
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn change_password(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let email = ctx.me()?.email.clone();
     let creds = people::credentials(&state.db, &email).await?.ok_or(Failure::SignInRequired)?;
@@ -106,7 +108,7 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(f): F
     Ok(res)
 }
 
-pub async fn save_notifications(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn save_notifications(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let on: Vec<(String, bool)> = people::TOPICS.iter().map(|(t, _)| (t.to_string(), f.all("topic").iter().any(|x| x == t))).collect();
     let mut tx = state.db.begin().await?;
@@ -128,7 +130,7 @@ pub async fn reset_calendar(State(state): State<AppState>, ctx: Ctx) -> Result<R
     ))
 }
 
-pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn create_token(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let name = match validate::required_text("a name for the token", f.get("name"), 80) {
         Ok(n) => n,
@@ -147,10 +149,10 @@ pub async fn create_token(State(state): State<AppState>, ctx: Ctx, Form(f): Form
     Ok(render(&p))
 }
 
-pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, Failure> {
+pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TokenId>) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let mut tx = state.db.begin().await?;
-    let done = auth::revoke_api_token(&mut tx, &ctx.who(), me, id).await?;
+    let done = auth::revoke_api_token(&mut tx, &ctx.who(), me, id.get()).await?;
     tx.commit().await?;
     if !done {
         return Err(Failure::NotFound("API token".into()));

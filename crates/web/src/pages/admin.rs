@@ -5,11 +5,13 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{FieldError, Failure};
 use crate::export::{Cell, Format, Table, download};
-use crate::forms::{Fields, Query, page_of};
+use crate::forms::{Fields, RawQuery, page_of};
 use crate::layout::{Layout, thousands, when, when_opt};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::response::Response;
+use upward_domain::ids::{MessageId};
 use upward_domain::policy::Action;
 use upward_storage::audit::{self, AuditEntry, AuditQuery};
 use upward_storage::{Page, outbox};
@@ -78,12 +80,12 @@ impl Audit {
     }
 }
 
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
     ctx.require(Action::ViewAudit)?;
     let (query, errors) = parse_audit_query(&q);
     if let Some(f) = Format::from_query(q.get("format")) {
         let rows = audit::export(&state.db, &query, 200_000).await?;
-        return Ok(download(&audit_table(&rows), f));
+        return Ok(download(&audit_table(&rows), f, state.today()));
     }
     let page = audit::search(&state.db, &query, page_of(&q), 50).await?;
     let actions = audit::actions(&state.db).await?;
@@ -129,7 +131,7 @@ impl Outbox {
     }
 }
 
-pub async fn outbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+pub async fn outbox(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
     ctx.require(Action::ViewOutbox)?;
     let page = outbox::list(&state.db, q.opt("q").as_deref(), page_of(&q), 50).await?;
     Ok(render(&Outbox { l: Layout::new(&ctx, "Outbox"), q: q.get("q").into(), page }))
@@ -151,9 +153,9 @@ impl Message {
     }
 }
 
-pub async fn outbox_message(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn outbox_message(State(state): State<AppState>, ctx: Ctx, Path(id): Path<MessageId>) -> Result<Response, Failure> {
     ctx.require(Action::ViewOutbox)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("message".into()))?;
+    let id = id.get();
     let m = outbox::get(&state.db, id).await?.ok_or(Failure::NotFound("message".into()))?;
     Ok(render(&Message { l: Layout::new(&ctx, m.subject.clone()), m }))
 }

@@ -4,7 +4,7 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, SESSION_COOKIE, redirect, redirect_with, set_cookie};
 use crate::error::Failure;
-use crate::forms::{Form, Query};
+use crate::forms::{RawForm, RawQuery};
 use crate::layout::Layout;
 use crate::mail;
 use crate::security::{hash_password, new_token, token_hash, verify_password};
@@ -39,7 +39,7 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-pub async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Response {
+pub async fn login_form(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Response {
     if ctx.me.is_some() {
         return redirect(&safe_next(q.get("next")));
     }
@@ -52,7 +52,7 @@ pub async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query
     })
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn login(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     let next = safe_next(f.get("next"));
     let email_in = f.get("email").to_string();
     let fail = |msg: &str| {
@@ -115,7 +115,7 @@ pub async fn forgot_form(ctx: Ctx) -> Response {
     render(&Forgot { l: Layout::new(&ctx, "Reset your password"), email: String::new(), error: None, sent: false })
 }
 
-pub async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn forgot(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     let email = match validate::email(f.get("email")) {
         Ok(e) => e,
         Err(m) => {
@@ -223,7 +223,7 @@ pub async fn reset_form(State(state): State<AppState>, ctx: Ctx, Path(token): Pa
     link_page(&state, &ctx, &token, "reset").await
 }
 
-pub async fn reset(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn reset(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, RawForm(f): RawForm) -> Result<Response, Failure> {
     set_from_link(&state, &ctx, &token, "reset", &f).await
 }
 
@@ -231,7 +231,7 @@ pub async fn invitation_form(State(state): State<AppState>, ctx: Ctx, Path(token
     link_page(&state, &ctx, &token, "invite").await
 }
 
-pub async fn accept_invitation(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn accept_invitation(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, RawForm(f): RawForm) -> Result<Response, Failure> {
     set_from_link(&state, &ctx, &token, "invite", &f).await
 }
 

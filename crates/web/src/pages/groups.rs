@@ -6,16 +6,18 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect, redirect_with};
 use crate::error::{FieldError, Failure};
-use crate::forms::{Fields, Form};
+use crate::forms::{Fields, RawForm};
 use crate::layout::{Layout, date};
 use crate::pages::matching::{Accepted, refusal};
 use crate::services::matching::to_json;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use upward_domain::ids::{CohortId, RunId};
 use upward_domain::policy::Action;
 use upward_matching::facilitators::{self as fac, FacAssignment, FacProposal, FacWeights, Facilitator, Group, GroupSchool};
 use upward_matching::groups::{self, Grouping, Phase, PhaseRules, Rules, School, SchoolInstance, SolveMode, SolveOptions, Weights};
@@ -260,15 +262,15 @@ async fn cohort_page(state: &AppState, ctx: &Ctx, id: i64, errors: Vec<FieldErro
     })
 }
 
-pub async fn cohort(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn cohort(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>) -> Result<Response, Failure> {
     ctx.require(Action::ViewMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("cohort".into()))?;
+    let id = id.get();
     Ok(render(&cohort_page(&state, &ctx, id, vec![]).await?))
 }
 
-pub async fn set_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn set_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("cohort".into()))?;
+    let id = id.get();
     let schools = store::cohort_schools(&state.db, id).await?;
     let mut errors = vec![];
     let a = f.get("a").parse::<i64>().ok().filter(|a| schools.iter().any(|s| s.id == *a));
@@ -289,9 +291,9 @@ pub async fn set_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
     Ok(redirect_with(&format!("/matching/cohorts/{id}#pairs"), "success", "Saved. The next proposal keeps to it.", ctx.secure))
 }
 
-pub async fn propose_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn propose_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("cohort".into()))?;
+    let id = id.get();
     let cohort = store::cohort_by_id(&state.db, id).await?.ok_or(Failure::NotFound("cohort".into()))?;
     let mut errors = vec![];
     let input = groups_input(&state, &cohort, &f, &mut errors).await?;
@@ -451,9 +453,9 @@ pub fn move_school(current: &mut [Vec<String>], school: &str, to: usize) -> Resu
     Ok(())
 }
 
-pub async fn edit_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn edit_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
+    let id = id.get();
     let run = store::get_run(&state.db, id).await?.ok_or(Failure::NotFound("matching run".into()))?;
     if run.kind == "facilitators" {
         return edit_facilitators(&state, &ctx, run, &f).await;
@@ -586,9 +588,9 @@ fn fac_rule(r: fac::FacRule) -> &'static str {
     }
 }
 
-pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("cohort".into()))?;
+    let id = id.get();
     let cohort = store::cohort_by_id(&state.db, id).await?.ok_or(Failure::NotFound("cohort".into()))?;
     let db_groups = store::groups(&state.db, id).await?;
     if db_groups.is_empty() {
@@ -622,7 +624,7 @@ pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(
         d.dedup();
         d
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = state.today();
     let people = store::candidates(&state.db, 0).await?;
     let mut names = HashMap::new();
     let facilitators: Vec<Facilitator> = people

@@ -49,7 +49,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, F
     let person = people::get(&state.db, me.person_id).await?.ok_or(Failure::SignInRequired)?;
     let can_browse = ctx.can(&Action::BrowseDirectory);
     let counts = if can_browse { Some(schools::counts(&state.db).await?) } else { None };
-    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let today = state.today().format("%Y-%m-%d").to_string();
     let agenda = programmes::calendar(&state.db, me.person_id)
         .await?
         .into_iter()

@@ -4,11 +4,13 @@ use super::render;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::Failure;
-use crate::forms::Query;
+use crate::forms::RawQuery;
 use crate::layout::{Layout, thousands};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::response::Response;
+use upward_domain::ids::{HubId, TrustId};
 use upward_domain::policy::Action;
 use upward_storage::hubs::{self, Hub, Leader, Trust};
 use upward_storage::schools::{self, School};
@@ -50,9 +52,9 @@ impl HubPage {
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("Hub".into()))?;
+    let id = id.get();
     let hub = hubs::get(&state.db, id).await?.ok_or(Failure::NotFound("Hub".into()))?;
     ctx.require(Action::ViewHub(hub.id))?;
     let schools = schools::of_hub(&state.db, id).await?.into_iter().filter(|s| s.is_member()).collect();
@@ -75,7 +77,7 @@ impl TrustList {
     }
 }
 
-pub async fn trusts(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+pub async fn trusts(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let all = q.get("scope") == "all";
     let trusts = hubs::trusts(&state.db, q.opt("q").as_deref(), !all).await?;
@@ -97,9 +99,9 @@ impl TrustPage {
     }
 }
 
-pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TrustId>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("trust".into()))?;
+    let id = id.get();
     let trust = hubs::trust(&state.db, id).await?.ok_or(Failure::NotFound("trust".into()))?;
     let schools = schools::of_trust(&state.db, id).await?;
     let executives = hubs::trust_executives(&state.db, id).await?;

@@ -12,6 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use std::sync::{Arc, Mutex};
 use tokio::io::AsyncWriteExt;
+use upward_domain::ids::{ImportId};
 use upward_domain::policy::Action;
 use upward_storage::{Who, imports};
 
@@ -153,9 +154,9 @@ impl Show {
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("import".into()))?;
+    let id = id.get();
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
     let (report, refusal) = match (&run.status[..], &run.report) {
         ("succeeded", Some(r)) => (serde_json::from_value(r.clone()).ok(), None),

@@ -6,13 +6,15 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect, redirect_with};
 use crate::error::{FieldError, Failure};
-use crate::forms::{Fields, Form};
+use crate::forms::{Fields, RawForm};
 use crate::layout::{Layout, date, when};
 use crate::services::matching::{self as svc, TeamsInput};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use upward_domain::ids::{CycleId, RunId};
 use upward_domain::policy::Action;
 use upward_matching::reviews::{self, Assignment, Proposal, Role, Rules, Team, Weights};
 use upward_storage::matching::{self as store, Run};
@@ -21,10 +23,6 @@ use upward_storage::matching::{self as store, Run};
 /// (nearer ones are already being planned with their teams).
 pub fn default_from(today: chrono::NaiveDate) -> String {
     (today + chrono::Days::new(29)).format("%Y-%m-%d").to_string()
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 pub struct CycleRow {
@@ -66,7 +64,7 @@ struct Index {
 }
 
 async fn index_page(state: &AppState, ctx: &Ctx, errors: Vec<FieldError>) -> Result<Index, Failure> {
-    let from = default_from(today());
+    let from = default_from(state.today());
     let mut cycles = vec![];
     for (id, name, _, ends) in store::cycles(&state.db).await? {
         if ends.as_str() < from.as_str() {
@@ -132,7 +130,7 @@ pub fn weights_rules(f: &Fields, errors: &mut Vec<FieldError>) -> (Weights, Rule
 
 /// Propose teams for a cycle and keep the run.
 pub async fn create_teams_run(state: &AppState, ctx: &Ctx, cycle_id: i64, from: &str, w: Weights, r: Rules) -> Result<i64, Failure> {
-    let input = svc::teams_input(&state.db, cycle_id, from, w, r, today()).await?;
+    let input = svc::teams_input(&state.db, cycle_id, from, w, r, state.today()).await?;
     if input.cycle.reviews.is_empty() {
         return Err(Failure::Conflict(format!("No reviews of {} from {} need a team.", input.cycle_name, date(from))));
     }
@@ -158,12 +156,12 @@ pub async fn create_teams_run(state: &AppState, ctx: &Ctx, cycle_id: i64, from: 
     Ok(id)
 }
 
-pub async fn propose_teams(State(state): State<AppState>, ctx: Ctx, Path(cycle): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn propose_teams(State(state): State<AppState>, ctx: Ctx, Path(cycle): Path<CycleId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let cycle: i64 = cycle.parse().map_err(|_| Failure::NotFound("review cycle".into()))?;
+    let cycle = cycle.get();
     let mut errors = vec![];
     let (w, r) = weights_rules(&f, &mut errors);
-    let from = f.opt("from").unwrap_or_else(|| default_from(today()));
+    let from = f.opt("from").unwrap_or_else(|| default_from(state.today()));
     if chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d").is_err() {
         errors.push(FieldError { field: "from".into(), message: format!("\"{from}\" is not a date like 2027-01-11") });
     }
@@ -333,9 +331,9 @@ fn teams_of(run: Run) -> Result<Loaded, Failure> {
     Ok(Loaded { run, input, proposal, current })
 }
 
-pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>) -> Result<Response, Failure> {
     ctx.require(Action::ViewMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
+    let id = id.get();
     let run = store::get_run(&state.db, id).await?.ok_or(Failure::NotFound("matching run".into()))?;
     match run.kind.as_str() {
         "review_teams" => teams_page(&state, &ctx, id).await,
@@ -450,9 +448,9 @@ fn candidates(input: &TeamsInput, current: &Assignment, review_id: &str) -> (Vec
     (out.into_iter().take(40).map(|x| x.1).collect(), excluded)
 }
 
-pub async fn team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): Path<(String, String)>) -> Result<Response, Failure> {
+pub async fn team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): Path<(RunId, String)>) -> Result<Response, Failure> {
     ctx.require(Action::ViewMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
+    let id = id.get();
     let Loaded { run, input, current, .. } = load_teams(&state, id).await?;
     let report = reviews::rescore(&input.cycle, &current);
     let row = team_rows(&input, &report).into_iter().find(|r| r.id == review).ok_or(Failure::NotFound("review in this run".into()))?;
@@ -517,9 +515,9 @@ pub fn apply_edit(input: &TeamsInput, a: &mut Assignment, review: &str, action: 
     }
 }
 
-pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): Path<(String, String)>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): Path<(RunId, String)>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
+    let id = id.get();
     let Loaded { input, mut current, .. } = load_teams(&state, id).await?;
     let before = reviews::rescore(&input.cycle, &current);
     let what = apply_edit(&input, &mut current, &review, f.get("action"), f.get("person")).map_err(Failure::BadRequest)?;
@@ -609,9 +607,9 @@ pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64, accept_broken: boo
     }
 }
 
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
+    let id = id.get();
     let accept_broken = f.checked("accept_broken");
     let (kind, msg) = match accept_run(&state, &ctx, id, accept_broken).await? {
         Accepted::Done(msg) => ("success", msg),
@@ -621,9 +619,9 @@ pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     Ok(redirect_with(&format!("/matching/runs/{id}"), kind, &msg, ctx.secure))
 }
 
-pub async fn discard(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn discard(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("matching run".into()))?;
+    let id = id.get();
     let mut tx = state.db.begin().await?;
     store::discard_run(&mut tx, &ctx.who(), id).await?;
     tx.commit().await?;

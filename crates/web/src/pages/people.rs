@@ -6,14 +6,16 @@ use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::{FieldError, Failure};
 use crate::export::{Cell, Format, Table, download};
-use crate::forms::{Fields, Form, Query, page_of};
+use crate::forms::{Fields, RawForm, RawQuery, page_of};
 use crate::layout::{Layout, date, thousands, when_opt};
 use crate::mail;
 use crate::security::{new_token, token_hash};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use upward_domain::ids::{GrantId, PersonId};
 use upward_domain::policy::{Action, people_visibility};
 use upward_domain::roles::{Grant, Role, Scope};
 use upward_domain::validate;
@@ -72,13 +74,13 @@ impl List {
     }
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
     let (query, errors) = parse_query(&q);
     if let Some(f) = Format::from_query(q.get("format")) {
         let rows = people::export(&state.db, &query, &vis, 100_000).await?;
-        return Ok(download(&table(&rows), f));
+        return Ok(download(&table(&rows), f, state.today()));
     }
     let page = people::search(&state.db, &query, &vis, page_of(&q), PER_PAGE).await?;
     let roles = Role::ALL
@@ -177,9 +179,9 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<Stri
     Ok(Show { l: Layout::new(ctx, p.full_name.clone()), p, safeguarding, can_confidential, can_manage, role_opts, hub_opts, role_error })
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, Failure> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>) -> Result<Response, Failure> {
     ctx.require(Action::UseOwnAccount)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
+    let id = id.get();
     Ok(render(&show_page(&state, &ctx, id, None).await?))
 }
 
@@ -207,9 +209,9 @@ pub async fn grant_from(state: &AppState, person: &Person, role: &str, hub: &str
     Grant::new(role, scope).map_err(|e| e.to_string())
 }
 
-pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("person".into()))?;
+    let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     match grant_from(&state, &p, f.get("role"), f.get("hub"), f.get("school_urn")).await {
         Ok(g) => {
@@ -222,9 +224,9 @@ pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
     }
 }
 
-pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(String, String)>) -> Result<Response, Failure> {
+pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(PersonId, GrantId)>) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
-    let (Ok(id), Ok(grant)) = (id.parse::<i64>(), grant.parse::<i64>()) else { return Err(Failure::NotFound("role".into())) };
+    let (id, grant) = (id.get(), grant.get());
     let mut tx = state.db.begin().await?;
     people::remove_grant(&mut tx, &ctx.who(), id, grant).await?;
     tx.commit().await?;
@@ -362,7 +364,7 @@ pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result
     Ok(Ok(id))
 }
 
-pub async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn invite(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::InvitePeople)?;
     let req = InviteRequest {
         email: f.get("email").into(),

@@ -5,11 +5,13 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{FieldError, Failure};
 use crate::export::{Cell, Format, Table, download};
-use crate::forms::{Fields, Query, page_of};
+use crate::forms::{Fields, RawQuery, page_of};
 use crate::layout::{Layout, date, thousands};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::response::Response;
+use upward_domain::ids::Urn;
 use upward_domain::policy::{Action, people_visibility};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, REGIONS, TypeGroup};
 use upward_storage::schools::{self, School, SchoolQuery, SchoolSort, StatusFilter};
@@ -129,12 +131,12 @@ impl List {
     }
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let (query, errors) = parse_query(&q);
     if let Some(f) = Format::from_query(q.get("format")) {
         let rows = schools::export(&state.db, &query, EXPORT_LIMIT).await?;
-        return Ok(download(&table(&rows), f));
+        return Ok(download(&table(&rows), f, state.today()));
     }
     let page = schools::search(&state.db, &query, page_of(&q), PER_PAGE).await?;
     let hub_list = hubs::names(&state.db).await?;
@@ -319,9 +321,9 @@ impl Show {
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<String>) -> Result<Response, Failure> {
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<Urn>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let urn: i64 = urn.parse().map_err(|_| Failure::NotFound("school".into()))?;
+    let urn = urn.get();
     let s = schools::by_urn(&state.db, urn).await?.ok_or(Failure::NotFound("school".into()))?;
     let actor = ctx.require(Action::ViewSchool(s.reference()))?.clone();
     let perf = schools::performance(&state.db, s.id).await?;

@@ -6,13 +6,15 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::{FieldError, Failure};
-use crate::forms::{Fields, Form, Query};
+use crate::forms::{Fields, RawForm, RawQuery};
 use crate::layout::Layout;
 use crate::services::matching::{engine_taxonomy, taxonomy_of};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
+use upward_domain::ids::{ThemeId};
 use upward_domain::policy::Action;
 use upward_domain::validate;
 use upward_matching::themes::Tagger;
@@ -59,7 +61,7 @@ async fn page(state: &AppState, ctx: &Ctx, q: &Fields, f: Fields, errors: Vec<Fi
     Ok(ThemesPage { l: Layout::new(ctx, "Themes"), themes, tried, can_edit: ctx.can(&Action::RunMatching), errors, f })
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query) -> Result<Response, Failure> {
+pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
     ctx.require(Action::ViewMatching)?;
     Ok(render(&page(&state, &ctx, &q, Fields::default(), vec![]).await?))
 }
@@ -83,7 +85,7 @@ fn read(f: &Fields, errors: &mut Vec<FieldError>) -> Option<(String, String, f64
     Some((label?, keywords.join("; "), weight?))
 }
 
-pub async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Result<Response, Failure> {
+pub async fn add(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let mut errors = vec![];
     let code: String = f.get("code").trim().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
@@ -100,9 +102,9 @@ pub async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form) -> Resu
     Ok(redirect_with("/matching/themes", "success", &format!("Theme \"{label}\" added. New proposals use it."), ctx.secure))
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, Form(f): Form) -> Result<Response, Failure> {
+pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<ThemeId>, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let id: i64 = id.parse().map_err(|_| Failure::NotFound("theme".into()))?;
+    let id = id.get();
     let mut errors = vec![];
     let Some((label, keywords, weight)) = read(&f, &mut errors).filter(|_| errors.is_empty()) else {
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, &Fields::default(), Fields::default(), errors).await?));
