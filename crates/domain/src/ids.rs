@@ -79,7 +79,9 @@ impl serde::de::Visitor<'_> for IdVisitor {
         if v > 0 { Ok(v) } else { Err(E::custom(format!("{v} is not the number of a {}", self.0))) }
     }
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
-        i64::try_from(v).map_err(|_| E::custom(format!("{v} is not the number of a {}", self.0))).and_then(|v| self.visit_i64(v))
+        i64::try_from(v)
+            .map_err(|_| E::custom(format!("{v} is not the number of a {}", self.0)))
+            .and_then(|v| self.visit_i64(v))
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<i64, E> {
         parse_id(v).ok_or_else(|| E::custom(format!("\"{v}\" is not the number of a {}", self.0)))

@@ -8,6 +8,6 @@ pub mod roles;
 pub mod school;
 pub mod validate;
 
+pub use clock::Clock;
 pub use policy::{Action, Actor, Decision, PersonRef, SchoolRef, Visibility, authorize};
 pub use roles::{Grant, Role, Scope, ScopeKind};
-pub use clock::Clock;

@@ -67,9 +67,7 @@ impl Actor {
 
     /// A member of the partnership: anyone but a pure applicant or shortlister.
     pub fn is_member(&self) -> bool {
-        self.grants
-            .iter()
-            .any(|g| !matches!(g.role, Role::Applicant | Role::Shortlister))
+        self.grants.iter().any(|g| !matches!(g.role, Role::Applicant | Role::Shortlister))
     }
 }
 
@@ -172,11 +170,7 @@ pub fn authorize(actor: Option<&Actor>, action: &Action) -> Decision {
     let Some(a) = actor else {
         return Decision::SignInRequired;
     };
-    if allow(a, action) {
-        Decision::Allow
-    } else {
-        Decision::Deny
-    }
+    if allow(a, action) { Decision::Allow } else { Decision::Deny }
 }
 
 fn allow(a: &Actor, action: &Action) -> bool {
@@ -241,12 +235,7 @@ pub fn people_visibility(a: &Actor) -> Visibility {
     if a.is_central() {
         return Visibility::All;
     }
-    Visibility::Some {
-        self_id: a.person_id,
-        hubs: a.hubs(),
-        schools: a.schools(),
-        trusts: a.trusts(),
-    }
+    Visibility::Some { self_id: a.person_id, hubs: a.hubs(), schools: a.schools(), trusts: a.trusts() }
 }
 
 #[cfg(test)]
@@ -254,10 +243,7 @@ mod tests {
     use super::*;
 
     fn actor(id: i64, grants: &[(Role, Scope)]) -> Actor {
-        Actor::new(
-            id,
-            grants.iter().map(|&(r, s)| Grant::new(r, s).unwrap()).collect(),
-        )
+        Actor::new(id, grants.iter().map(|&(r, s)| Grant::new(r, s).unwrap()).collect())
     }
 
     fn school(id: i64, hub: i64, trust: Option<i64>) -> SchoolRef {

@@ -105,17 +105,16 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role '{0}' (expected one of: admin, programme_manager, senior_partner, hub_manager, school_leader, trust_executive, reviewer, lead_reviewer, facilitator, applicant, shortlister)")]
+#[error(
+    "unknown role '{0}' (expected one of: admin, programme_manager, senior_partner, hub_manager, school_leader, trust_executive, reviewer, lead_reviewer, facilitator, applicant, shortlister)"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == norm)
-            .ok_or_else(|| UnknownRole(s.to_string()))
+        Role::ALL.into_iter().find(|r| r.as_str() == norm).ok_or_else(|| UnknownRole(s.to_string()))
     }
 }
 
@@ -194,11 +193,7 @@ pub struct Grant {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GrantError {
     #[error("the role {role} is held in a {expected}, not in a {given}")]
-    WrongScope {
-        role: Role,
-        expected: &'static str,
-        given: &'static str,
-    },
+    WrongScope { role: Role, expected: &'static str, given: &'static str },
 }
 
 impl Grant {
@@ -212,11 +207,7 @@ impl Grant {
                 ScopeKind::School => "school",
                 ScopeKind::Trust => "trust",
             };
-            return Err(GrantError::WrongScope {
-                role,
-                expected: name(expected),
-                given: name(scope.kind()),
-            });
+            return Err(GrantError::WrongScope { role, expected: name(expected), given: name(scope.kind()) });
         }
         Ok(Grant { role, scope })
     }

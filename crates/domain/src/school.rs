@@ -161,9 +161,7 @@ impl OfstedGrade {
             "outstanding" | "1" => Some(Some(OfstedGrade::Outstanding)),
             "good" | "2" => Some(Some(OfstedGrade::Good)),
             "requires improvement" | "satisfactory" | "3" => Some(Some(OfstedGrade::RequiresImprovement)),
-            "inadequate" | "serious weaknesses" | "special measures" | "4" => {
-                Some(Some(OfstedGrade::Inadequate))
-            }
+            "inadequate" | "serious weaknesses" | "special measures" | "4" => Some(Some(OfstedGrade::Inadequate)),
             _ => None,
         }
     }

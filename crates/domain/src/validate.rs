@@ -117,6 +117,9 @@ mod tests {
     fn required_texts() {
         assert_eq!(required_text("a name", "  Ada ", 10).unwrap(), "Ada");
         assert_eq!(required_text("a name", " ", 10).unwrap_err(), "Enter a name");
-        assert_eq!(required_text("a name", "abcdefghijk", 10).unwrap_err(), "A name is too long (at most 10 characters)");
+        assert_eq!(
+            required_text("a name", "abcdefghijk", 10).unwrap_err(),
+            "A name is too long (at most 10 characters)"
+        );
     }
 }

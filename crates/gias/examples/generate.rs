@@ -13,8 +13,7 @@ use std::time::Instant;
 
 use upward_gias::generate::{BadCell, GenerateOptions, generate};
 
-const USAGE: &str =
-    "usage: generate --rows N --out FILE [--seed N] [--bad-row N --bad-field COLUMN]";
+const USAGE: &str = "usage: generate --rows N --out FILE [--seed N] [--bad-row N --bad-field COLUMN]";
 
 fn main() -> ExitCode {
     match run() {
@@ -32,15 +31,8 @@ fn run() -> Result<(), String> {
     let (mut bad_row, mut bad_field) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        let number = |v: String| {
-            v.replace([',', '_'], "")
-                .parse::<u64>()
-                .map_err(|_| format!("{v} is not a number"))
-        };
+        let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        let number = |v: String| v.replace([',', '_'], "").parse::<u64>().map_err(|_| format!("{v} is not a number"));
         match flag.as_str() {
             "--rows" => opts.rows = number(value()?)?,
             "--seed" => opts.seed = number(value()?)?,
@@ -54,18 +46,14 @@ fn run() -> Result<(), String> {
     let out = out.ok_or(USAGE)?;
     opts.bad = match (bad_row, bad_field) {
         (Some(row), Some(column)) => Some(BadCell { row, column }),
-        (Some(row), None) => Some(BadCell {
-            row,
-            column: "NumberOfPupils".into(),
-        }),
+        (Some(row), None) => Some(BadCell { row, column: "NumberOfPupils".into() }),
         (None, Some(_)) => return Err("--bad-field needs --bad-row".into()),
         (None, None) => None,
     };
 
     let start = Instant::now();
     let file = File::create(&out).map_err(|e| format!("{out}: {e}"))?;
-    let stats = generate(&opts, BufWriter::with_capacity(1 << 20, file))
-        .map_err(|e| format!("{out}: {e}"))?;
+    let stats = generate(&opts, BufWriter::with_capacity(1 << 20, file)).map_err(|e| format!("{out}: {e}"))?;
     println!(
         "wrote {out}: {} rows ({} open, {} closed), {:.1} MB, Windows-1252, CRLF, 2025 layout, seed {}, in {:.2} s",
         stats.rows,

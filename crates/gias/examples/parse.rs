@@ -71,11 +71,7 @@ fn main() -> ExitCode {
         };
         let start = Instant::now();
         let changes = extract.changes(&held.schools);
-        println!(
-            "diff in {:.3} s: {}",
-            start.elapsed().as_secs_f64(),
-            changes.summary()
-        );
+        println!("diff in {:.3} s: {}", start.elapsed().as_secs_f64(), changes.summary());
     }
     if let Some(peak) = peak_memory_kb() {
         println!("peak memory (VmHWM): {:.1} MB", peak as f64 / 1024.0);
@@ -86,28 +82,13 @@ fn main() -> ExitCode {
 fn read(path: &str) -> Result<Extract, String> {
     let file = File::open(path).map_err(|e| format!("{path}: {e}"))?;
     let total = file.metadata().ok().map(|m| m.len());
-    let name = std::path::Path::new(path)
-        .file_name()
-        .map_or(path.into(), |n| n.to_string_lossy().into_owned());
+    let name = std::path::Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy().into_owned());
     let mut stderr = std::io::stderr();
     let mut progress = |p: Progress| {
-        let pct = p
-            .fraction()
-            .map_or(String::new(), |f| format!(" ({:.0}%)", f * 100.0));
-        let _ = write!(
-            stderr,
-            "\r{name}: {} rows{pct}{}",
-            p.rows,
-            if p.done { "\n" } else { "" }
-        );
+        let pct = p.fraction().map_or(String::new(), |f| format!(" ({:.0}%)", f * 100.0));
+        let _ = write!(stderr, "\r{name}: {} rows{pct}{}", p.rows, if p.done { "\n" } else { "" });
     };
-    read_extract(
-        BufReader::with_capacity(1 << 16, file),
-        &name,
-        total,
-        &mut progress,
-    )
-    .map_err(|e| e.to_string())
+    read_extract(BufReader::with_capacity(1 << 16, file), &name, total, &mut progress).map_err(|e| e.to_string())
 }
 
 /// Peak resident memory of this process, from /proc (Linux only).

@@ -68,31 +68,17 @@ impl Changes {
             thousands(self.updated.len() as u64),
         );
         if !self.closed.is_empty() {
-            s.push_str(&format!(
-                " ({} of them closed)",
-                thousands(self.closed.len() as u64)
-            ));
+            s.push_str(&format!(" ({} of them closed)", thousands(self.closed.len() as u64)));
         }
-        s.push_str(&format!(
-            ", {} unchanged.",
-            thousands(self.unchanged as u64)
-        ));
+        s.push_str(&format!(", {} unchanged.", thousands(self.unchanged as u64)));
         if self.not_in_file > 0 {
             s.push_str(&format!(
                 " {} {} held {} not in the file and {} left as {}.",
                 thousands(self.not_in_file as u64),
-                if self.not_in_file == 1 {
-                    "school"
-                } else {
-                    "schools"
-                },
+                if self.not_in_file == 1 { "school" } else { "schools" },
                 if self.not_in_file == 1 { "is" } else { "are" },
                 if self.not_in_file == 1 { "is" } else { "are" },
-                if self.not_in_file == 1 {
-                    "it is"
-                } else {
-                    "they are"
-                },
+                if self.not_in_file == 1 { "it is" } else { "they are" },
             ));
         }
         s
@@ -127,11 +113,7 @@ pub fn diff(existing: &[SchoolData], incoming: &[SchoolData], provided: &[Field]
         let mut list = Vec::new();
         for &field in Field::ALL {
             if provided.contains(&field) && !same(field, old, new) {
-                list.push(FieldChange {
-                    field,
-                    old: show(field, old),
-                    new: show(field, new),
-                });
+                list.push(FieldChange { field, old: show(field, old), new: show(field, new) });
                 take(field, &mut record, new);
             }
         }
@@ -139,21 +121,14 @@ pub fn diff(existing: &[SchoolData], incoming: &[SchoolData], provided: &[Field]
             changes.unchanged += 1;
             continue;
         }
-        let became_closed =
-            record.status == SchoolStatus::Closed && old.status != SchoolStatus::Closed;
-        let close_date_appeared = old.close_date.is_none()
-            && record.close_date.is_some()
-            && record.status != SchoolStatus::ProposedToClose;
+        let became_closed = record.status == SchoolStatus::Closed && old.status != SchoolStatus::Closed;
+        let close_date_appeared =
+            old.close_date.is_none() && record.close_date.is_some() && record.status != SchoolStatus::ProposedToClose;
         let closes = became_closed || close_date_appeared;
         if closes {
             changes.closed.push(urn);
         }
-        changes.updated.push(Update {
-            urn,
-            changes: list,
-            closes,
-            record,
-        });
+        changes.updated.push(Update { urn, changes: list, closes, record });
     }
     changes.not_in_file = held.keys().filter(|urn| !file.contains_key(urn)).count();
     changes

@@ -52,9 +52,7 @@ impl fmt::Display for Problem {
 /// Why a file was refused. Nothing in a refused file should be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error(
-        "{file} is empty: choose the GIAS all-establishments extract (edubasealldataYYYYMMDD.csv)"
-    )]
+    #[error("{file} is empty: choose the GIAS all-establishments extract (edubasealldataYYYYMMDD.csv)")]
     Empty { file: String },
 
     #[error("{file} {kind}")]
@@ -72,19 +70,10 @@ pub enum ImportError {
          (the \"Establishment fields\" CSV from GIAS downloads, edubasealldataYYYYMMDD.csv){hint}",
         quoted_list(.missing)
     )]
-    MissingColumns {
-        file: String,
-        missing: Vec<String>,
-        hint: String,
-    },
+    MissingColumns { file: String, missing: Vec<String>, hint: String },
 
     #[error("{file}: the header has the column \"{column}\" twice (columns {first} and {second})")]
-    DuplicateColumn {
-        file: String,
-        column: String,
-        first: usize,
-        second: usize,
-    },
+    DuplicateColumn { file: String, column: String, first: usize, second: usize },
 
     #[error("{file} has a header but no rows of data")]
     NoRows { file: String },
@@ -92,11 +81,7 @@ pub enum ImportError {
     /// Rows with problems. `problems` holds the first [`MAX_PROBLEMS`];
     /// `total` counts them all.
     #[error("{}", invalid_message(.file, .problems, *.total))]
-    Invalid {
-        file: String,
-        problems: Vec<Problem>,
-        total: usize,
-    },
+    Invalid { file: String, problems: Vec<Problem>, total: usize },
 }
 
 /// What kind of non-CSV file was given.
@@ -228,14 +213,7 @@ mod tests {
             p.to_string(),
             "gias.csv, row 1,234 (line 1,235), field NumberOfPupils: \"12x\" is not a whole number"
         );
-        let header = Problem {
-            row: None,
-            line: 1,
-            field: None,
-            value: None,
-            message: "x".into(),
-            ..p
-        };
+        let header = Problem { row: None, line: 1, field: None, value: None, message: "x".into(), ..p };
         assert_eq!(header.to_string(), "gias.csv, header (line 1): x");
     }
 
@@ -246,9 +224,6 @@ mod tests {
             missing: vec!["URN".into(), "Postcode".into()],
             hint: String::new(),
         };
-        assert!(
-            e.to_string()
-                .starts_with("a.csv has no column named \"URN\" or \"Postcode\": it may not be")
-        );
+        assert!(e.to_string().starts_with("a.csv has no column named \"URN\" or \"Postcode\": it may not be"));
     }
 }

@@ -32,11 +32,7 @@ pub struct GenerateOptions {
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions {
-            rows: 52_000,
-            seed: 2025,
-            bad: None,
-        }
+        GenerateOptions { rows: 52_000, seed: 2025, bad: None }
     }
 }
 
@@ -63,13 +59,7 @@ pub struct Generated {
 /// these.
 pub fn bad_value(column: &str) -> Option<&'static str> {
     Some(match column {
-        col::URN
-        | col::PUPILS
-        | col::CAPACITY
-        | col::LOW_AGE
-        | col::HIGH_AGE
-        | col::EASTING
-        | col::NORTHING => "12x",
+        col::URN | col::PUPILS | col::CAPACITY | col::LOW_AGE | col::HIGH_AGE | col::EASTING | col::NORTHING => "12x",
         col::FSM_PCT => "112.5",
         col::OPEN_DATE | col::CLOSE_DATE => "31-02-2024",
         col::STATUS | col::PHASE | col::GENDER | col::ADMISSIONS => "Unknown value",
@@ -79,15 +69,7 @@ pub fn bad_value(column: &str) -> Option<&'static str> {
 }
 
 /// Columns GIAS writes without quotation marks.
-const BARE: &[&str] = &[
-    col::URN,
-    col::LOW_AGE,
-    col::HIGH_AGE,
-    col::CAPACITY,
-    "UKPRN",
-    col::EASTING,
-    col::NORTHING,
-];
+const BARE: &[&str] = &[col::URN, col::LOW_AGE, col::HIGH_AGE, col::CAPACITY, "UKPRN", col::EASTING, col::NORTHING];
 
 /// Write a generated extract to `out` (which is best buffered).
 pub fn generate(opts: &GenerateOptions, out: impl Write) -> io::Result<Generated> {
@@ -101,17 +83,11 @@ pub fn generate(opts: &GenerateOptions, out: impl Write) -> io::Result<Generated
         if bad_value(&bad.column).is_none() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!(
-                    "the importer does not check \"{}\", so a bad value there would not be noticed",
-                    bad.column
-                ),
+                format!("the importer does not check \"{}\", so a bad value there would not be noticed", bad.column),
             ));
         }
     }
-    let mut out = CountingWriter {
-        inner: out,
-        bytes: 0,
-    };
+    let mut out = CountingWriter { inner: out, bytes: 0 };
     let mut line = String::with_capacity(4096);
     for (i, name) in COLUMNS_2025.iter().enumerate() {
         if i > 0 {
@@ -281,444 +257,56 @@ const TOWNS: &[Town] = towns![
     ("London", "", "Hackney", 204, LO, 534_500, 185_000, "E"),
     ("London", "", "Lambeth", 208, LO, 531_000, 176_000, "SW"),
     ("London", "", "Newham", 316, LO, 541_000, 183_000, "E"),
-    (
-        "Croydon", "Surrey", "Croydon", 306, LO, 532_500, 165_500, "CR"
-    ),
+    ("Croydon", "Surrey", "Croydon", 306, LO, 532_500, 165_500, "CR"),
     ("London", "", "Barnet", 302, LO, 524_500, 193_000, "N"),
     ("London", "", "Ealing", 307, LO, 517_500, 180_500, "W"),
-    (
-        "Ilford",
-        "Essex",
-        "Redbridge",
-        317,
-        LO,
-        544_000,
-        187_500,
-        "IG"
-    ),
-    (
-        "Newcastle upon Tyne",
-        "Tyne and Wear",
-        "Newcastle upon Tyne",
-        391,
-        NE,
-        425_000,
-        564_000,
-        "NE"
-    ),
-    (
-        "Sunderland",
-        "Tyne and Wear",
-        "Sunderland",
-        394,
-        NE,
-        439_500,
-        557_000,
-        "SR"
-    ),
-    (
-        "Middlesbrough",
-        "North Yorkshire",
-        "Middlesbrough",
-        806,
-        NE,
-        449_500,
-        520_000,
-        "TS"
-    ),
-    (
-        "Durham",
-        "County Durham",
-        "County Durham",
-        840,
-        NE,
-        427_000,
-        542_500,
-        "DH"
-    ),
-    (
-        "Manchester",
-        "Greater Manchester",
-        "Manchester",
-        352,
-        NW,
-        384_000,
-        398_000,
-        "M"
-    ),
-    (
-        "Liverpool",
-        "Merseyside",
-        "Liverpool",
-        341,
-        NW,
-        335_000,
-        390_000,
-        "L"
-    ),
-    (
-        "Preston",
-        "Lancashire",
-        "Lancashire",
-        888,
-        NW,
-        354_000,
-        429_000,
-        "PR"
-    ),
-    (
-        "Carlisle",
-        "Cumbria",
-        "Cumberland",
-        942,
-        NW,
-        340_000,
-        556_000,
-        "CA"
-    ),
-    (
-        "Bolton",
-        "Greater Manchester",
-        "Bolton",
-        350,
-        NW,
-        371_500,
-        409_000,
-        "BL"
-    ),
-    (
-        "Blackpool",
-        "Lancashire",
-        "Blackpool",
-        890,
-        NW,
-        331_000,
-        436_000,
-        "FY"
-    ),
-    (
-        "Leeds",
-        "West Yorkshire",
-        "Leeds",
-        383,
-        YH,
-        430_000,
-        433_500,
-        "LS"
-    ),
-    (
-        "Sheffield",
-        "South Yorkshire",
-        "Sheffield",
-        373,
-        YH,
-        435_000,
-        387_000,
-        "S"
-    ),
-    (
-        "Bradford",
-        "West Yorkshire",
-        "Bradford",
-        380,
-        YH,
-        416_500,
-        433_000,
-        "BD"
-    ),
-    (
-        "Hull",
-        "East Riding of Yorkshire",
-        "Kingston upon Hull, City of",
-        810,
-        YH,
-        509_000,
-        429_000,
-        "HU"
-    ),
-    (
-        "York",
-        "North Yorkshire",
-        "York",
-        816,
-        YH,
-        460_300,
-        451_800,
-        "YO"
-    ),
-    (
-        "Nottingham",
-        "Nottinghamshire",
-        "Nottingham",
-        892,
-        EM,
-        457_000,
-        340_000,
-        "NG"
-    ),
-    (
-        "Leicester",
-        "Leicestershire",
-        "Leicester",
-        856,
-        EM,
-        458_500,
-        304_500,
-        "LE"
-    ),
-    (
-        "Derby",
-        "Derbyshire",
-        "Derby",
-        831,
-        EM,
-        435_200,
-        336_300,
-        "DE"
-    ),
-    (
-        "Lincoln",
-        "Lincolnshire",
-        "Lincolnshire",
-        925,
-        EM,
-        497_500,
-        371_500,
-        "LN"
-    ),
-    (
-        "Northampton",
-        "Northamptonshire",
-        "West Northamptonshire",
-        941,
-        EM,
-        475_500,
-        260_500,
-        "NN"
-    ),
-    (
-        "Birmingham",
-        "West Midlands",
-        "Birmingham",
-        330,
-        WM,
-        406_900,
-        286_800,
-        "B"
-    ),
-    (
-        "Coventry",
-        "West Midlands",
-        "Coventry",
-        331,
-        WM,
-        433_500,
-        279_000,
-        "CV"
-    ),
-    (
-        "Stoke-on-Trent",
-        "Staffordshire",
-        "Stoke-on-Trent",
-        861,
-        WM,
-        388_000,
-        347_000,
-        "ST"
-    ),
-    (
-        "Wolverhampton",
-        "West Midlands",
-        "Wolverhampton",
-        336,
-        WM,
-        391_500,
-        298_500,
-        "WV"
-    ),
-    (
-        "Hereford",
-        "Herefordshire",
-        "Herefordshire, County of",
-        884,
-        WM,
-        351_000,
-        240_000,
-        "HR"
-    ),
-    (
-        "Shrewsbury",
-        "Shropshire",
-        "Shropshire",
-        893,
-        WM,
-        349_000,
-        312_500,
-        "SY"
-    ),
-    (
-        "Norwich", "Norfolk", "Norfolk", 926, EE, 623_000, 308_500, "NR"
-    ),
-    (
-        "Cambridge",
-        "Cambridgeshire",
-        "Cambridgeshire",
-        873,
-        EE,
-        545_000,
-        258_500,
-        "CB"
-    ),
-    (
-        "Ipswich", "Suffolk", "Suffolk", 935, EE, 616_500, 244_500, "IP"
-    ),
-    (
-        "Colchester",
-        "Essex",
-        "Essex",
-        881,
-        EE,
-        599_500,
-        225_000,
-        "CO"
-    ),
-    (
-        "Peterborough",
-        "Cambridgeshire",
-        "Peterborough",
-        874,
-        EE,
-        519_000,
-        298_500,
-        "PE"
-    ),
-    (
-        "Luton",
-        "Bedfordshire",
-        "Luton",
-        821,
-        EE,
-        509_000,
-        221_500,
-        "LU"
-    ),
-    (
-        "Oxford",
-        "Oxfordshire",
-        "Oxfordshire",
-        931,
-        SE,
-        451_300,
-        206_300,
-        "OX"
-    ),
-    (
-        "Reading",
-        "Berkshire",
-        "Reading",
-        870,
-        SE,
-        471_500,
-        173_500,
-        "RG"
-    ),
-    (
-        "Southampton",
-        "Hampshire",
-        "Southampton",
-        852,
-        SE,
-        442_000,
-        112_000,
-        "SO"
-    ),
-    (
-        "Brighton",
-        "East Sussex",
-        "Brighton and Hove",
-        846,
-        SE,
-        531_000,
-        104_500,
-        "BN"
-    ),
-    (
-        "Canterbury",
-        "Kent",
-        "Kent",
-        886,
-        SE,
-        615_000,
-        157_800,
-        "CT"
-    ),
-    (
-        "Milton Keynes",
-        "Buckinghamshire",
-        "Milton Keynes",
-        826,
-        SE,
-        485_500,
-        238_500,
-        "MK"
-    ),
-    (
-        "St Leonards-on-Sea",
-        "East Sussex",
-        "East Sussex",
-        845,
-        SE,
-        580_500,
-        110_000,
-        "TN"
-    ),
-    (
-        "Bristol",
-        "",
-        "Bristol, City of",
-        801,
-        SW,
-        359_000,
-        173_000,
-        "BS"
-    ),
-    (
-        "Plymouth", "Devon", "Plymouth", 879, SW, 248_000, 54_500, "PL"
-    ),
+    ("Ilford", "Essex", "Redbridge", 317, LO, 544_000, 187_500, "IG"),
+    ("Newcastle upon Tyne", "Tyne and Wear", "Newcastle upon Tyne", 391, NE, 425_000, 564_000, "NE"),
+    ("Sunderland", "Tyne and Wear", "Sunderland", 394, NE, 439_500, 557_000, "SR"),
+    ("Middlesbrough", "North Yorkshire", "Middlesbrough", 806, NE, 449_500, 520_000, "TS"),
+    ("Durham", "County Durham", "County Durham", 840, NE, 427_000, 542_500, "DH"),
+    ("Manchester", "Greater Manchester", "Manchester", 352, NW, 384_000, 398_000, "M"),
+    ("Liverpool", "Merseyside", "Liverpool", 341, NW, 335_000, 390_000, "L"),
+    ("Preston", "Lancashire", "Lancashire", 888, NW, 354_000, 429_000, "PR"),
+    ("Carlisle", "Cumbria", "Cumberland", 942, NW, 340_000, 556_000, "CA"),
+    ("Bolton", "Greater Manchester", "Bolton", 350, NW, 371_500, 409_000, "BL"),
+    ("Blackpool", "Lancashire", "Blackpool", 890, NW, 331_000, 436_000, "FY"),
+    ("Leeds", "West Yorkshire", "Leeds", 383, YH, 430_000, 433_500, "LS"),
+    ("Sheffield", "South Yorkshire", "Sheffield", 373, YH, 435_000, 387_000, "S"),
+    ("Bradford", "West Yorkshire", "Bradford", 380, YH, 416_500, 433_000, "BD"),
+    ("Hull", "East Riding of Yorkshire", "Kingston upon Hull, City of", 810, YH, 509_000, 429_000, "HU"),
+    ("York", "North Yorkshire", "York", 816, YH, 460_300, 451_800, "YO"),
+    ("Nottingham", "Nottinghamshire", "Nottingham", 892, EM, 457_000, 340_000, "NG"),
+    ("Leicester", "Leicestershire", "Leicester", 856, EM, 458_500, 304_500, "LE"),
+    ("Derby", "Derbyshire", "Derby", 831, EM, 435_200, 336_300, "DE"),
+    ("Lincoln", "Lincolnshire", "Lincolnshire", 925, EM, 497_500, 371_500, "LN"),
+    ("Northampton", "Northamptonshire", "West Northamptonshire", 941, EM, 475_500, 260_500, "NN"),
+    ("Birmingham", "West Midlands", "Birmingham", 330, WM, 406_900, 286_800, "B"),
+    ("Coventry", "West Midlands", "Coventry", 331, WM, 433_500, 279_000, "CV"),
+    ("Stoke-on-Trent", "Staffordshire", "Stoke-on-Trent", 861, WM, 388_000, 347_000, "ST"),
+    ("Wolverhampton", "West Midlands", "Wolverhampton", 336, WM, 391_500, 298_500, "WV"),
+    ("Hereford", "Herefordshire", "Herefordshire, County of", 884, WM, 351_000, 240_000, "HR"),
+    ("Shrewsbury", "Shropshire", "Shropshire", 893, WM, 349_000, 312_500, "SY"),
+    ("Norwich", "Norfolk", "Norfolk", 926, EE, 623_000, 308_500, "NR"),
+    ("Cambridge", "Cambridgeshire", "Cambridgeshire", 873, EE, 545_000, 258_500, "CB"),
+    ("Ipswich", "Suffolk", "Suffolk", 935, EE, 616_500, 244_500, "IP"),
+    ("Colchester", "Essex", "Essex", 881, EE, 599_500, 225_000, "CO"),
+    ("Peterborough", "Cambridgeshire", "Peterborough", 874, EE, 519_000, 298_500, "PE"),
+    ("Luton", "Bedfordshire", "Luton", 821, EE, 509_000, 221_500, "LU"),
+    ("Oxford", "Oxfordshire", "Oxfordshire", 931, SE, 451_300, 206_300, "OX"),
+    ("Reading", "Berkshire", "Reading", 870, SE, 471_500, 173_500, "RG"),
+    ("Southampton", "Hampshire", "Southampton", 852, SE, 442_000, 112_000, "SO"),
+    ("Brighton", "East Sussex", "Brighton and Hove", 846, SE, 531_000, 104_500, "BN"),
+    ("Canterbury", "Kent", "Kent", 886, SE, 615_000, 157_800, "CT"),
+    ("Milton Keynes", "Buckinghamshire", "Milton Keynes", 826, SE, 485_500, 238_500, "MK"),
+    ("St Leonards-on-Sea", "East Sussex", "East Sussex", 845, SE, 580_500, 110_000, "TN"),
+    ("Bristol", "", "Bristol, City of", 801, SW, 359_000, 173_000, "BS"),
+    ("Plymouth", "Devon", "Plymouth", 879, SW, 248_000, 54_500, "PL"),
     ("Exeter", "Devon", "Devon", 878, SW, 292_000, 92_500, "EX"),
-    (
-        "Truro", "Cornwall", "Cornwall", 908, SW, 182_500, 44_800, "TR"
-    ),
-    (
-        "Gloucester",
-        "Gloucestershire",
-        "Gloucestershire",
-        916,
-        SW,
-        383_200,
-        218_500,
-        "GL"
-    ),
-    (
-        "Bournemouth",
-        "Dorset",
-        "Bournemouth, Christchurch and Poole",
-        839,
-        SW,
-        408_500,
-        91_500,
-        "BH"
-    ),
-    (
-        "Swindon",
-        "Wiltshire",
-        "Swindon",
-        866,
-        SW,
-        415_000,
-        185_000,
-        "SN"
-    ),
+    ("Truro", "Cornwall", "Cornwall", 908, SW, 182_500, 44_800, "TR"),
+    ("Gloucester", "Gloucestershire", "Gloucestershire", 916, SW, 383_200, 218_500, "GL"),
+    ("Bournemouth", "Dorset", "Bournemouth, Christchurch and Poole", 839, SW, 408_500, 91_500, "BH"),
+    ("Swindon", "Wiltshire", "Swindon", 866, SW, 415_000, 185_000, "SN"),
 ];
 
 /// Welsh establishments (GIAS lists some, in the pseudo-region "Wales").
@@ -763,299 +351,44 @@ enum Kind {
 type TypeRow = (u32, &'static str, u32, &'static str, Kind);
 
 const TYPES: &[(u32, TypeRow)] = &[
-    (
-        140,
-        (
-            1,
-            "Community school",
-            4,
-            "Local authority maintained schools",
-            Kind::Mainstream,
-        ),
-    ),
-    (
-        60,
-        (
-            2,
-            "Voluntary aided school",
-            4,
-            "Local authority maintained schools",
-            Kind::Mainstream,
-        ),
-    ),
-    (
-        40,
-        (
-            3,
-            "Voluntary controlled school",
-            4,
-            "Local authority maintained schools",
-            Kind::Mainstream,
-        ),
-    ),
-    (
-        20,
-        (
-            5,
-            "Foundation school",
-            4,
-            "Local authority maintained schools",
-            Kind::Mainstream,
-        ),
-    ),
-    (
-        10,
-        (
-            14,
-            "Pupil referral unit",
-            4,
-            "Local authority maintained schools",
-            Kind::Ap,
-        ),
-    ),
-    (
-        15,
-        (
-            15,
-            "Local authority nursery school",
-            4,
-            "Local authority maintained schools",
-            Kind::Nursery,
-        ),
-    ),
-    (
-        140,
-        (34, "Academy converter", 10, "Academies", Kind::Academy),
-    ),
-    (
-        50,
-        (28, "Academy sponsor led", 10, "Academies", Kind::Academy),
-    ),
-    (
-        8,
-        (
-            44,
-            "Academy special converter",
-            10,
-            "Academies",
-            Kind::Special,
-        ),
-    ),
-    (
-        3,
-        (
-            33,
-            "Academy special sponsor led",
-            10,
-            "Academies",
-            Kind::Special,
-        ),
-    ),
-    (
-        2,
-        (
-            42,
-            "Academy alternative provision converter",
-            10,
-            "Academies",
-            Kind::Ap,
-        ),
-    ),
-    (
-        2,
-        (
-            43,
-            "Academy alternative provision sponsor led",
-            10,
-            "Academies",
-            Kind::Ap,
-        ),
-    ),
-    (
-        2,
-        (45, "Academy 16-19 converter", 10, "Academies", Kind::Post16),
-    ),
-    (
-        1,
-        (
-            46,
-            "Academy 16 to 19 sponsor led",
-            10,
-            "Academies",
-            Kind::Post16,
-        ),
-    ),
-    (
-        13,
-        (35, "Free schools", 11, "Free Schools", Kind::FreeSchool),
-    ),
-    (
-        3,
-        (
-            36,
-            "Free schools special",
-            11,
-            "Free Schools",
-            Kind::Special,
-        ),
-    ),
-    (
-        1,
-        (
-            38,
-            "Free schools alternative provision",
-            11,
-            "Free Schools",
-            Kind::Ap,
-        ),
-    ),
-    (
-        1,
-        (
-            39,
-            "Free schools 16 to 19",
-            11,
-            "Free Schools",
-            Kind::Post16,
-        ),
-    ),
-    (
-        1,
-        (
-            40,
-            "University technical college",
-            11,
-            "Free Schools",
-            Kind::Post16,
-        ),
-    ),
-    (
-        1,
-        (41, "Studio schools", 11, "Free Schools", Kind::FreeSchool),
-    ),
-    (
-        25,
-        (
-            7,
-            "Community special school",
-            5,
-            "Special schools",
-            Kind::Special,
-        ),
-    ),
-    (
-        3,
-        (
-            12,
-            "Foundation special school",
-            5,
-            "Special schools",
-            Kind::Special,
-        ),
-    ),
-    (
-        2,
-        (
-            8,
-            "Non-maintained special school",
-            5,
-            "Special schools",
-            Kind::Special,
-        ),
-    ),
-    (
-        20,
-        (
-            10,
-            "Other independent special school",
-            5,
-            "Special schools",
-            Kind::Special,
-        ),
-    ),
-    (
-        70,
-        (
-            11,
-            "Other independent school",
-            3,
-            "Independent schools",
-            Kind::Independent,
-        ),
-    ),
-    (
-        1,
-        (
-            6,
-            "City technology college",
-            3,
-            "Independent schools",
-            Kind::Independent,
-        ),
-    ),
+    (140, (1, "Community school", 4, "Local authority maintained schools", Kind::Mainstream)),
+    (60, (2, "Voluntary aided school", 4, "Local authority maintained schools", Kind::Mainstream)),
+    (40, (3, "Voluntary controlled school", 4, "Local authority maintained schools", Kind::Mainstream)),
+    (20, (5, "Foundation school", 4, "Local authority maintained schools", Kind::Mainstream)),
+    (10, (14, "Pupil referral unit", 4, "Local authority maintained schools", Kind::Ap)),
+    (15, (15, "Local authority nursery school", 4, "Local authority maintained schools", Kind::Nursery)),
+    (140, (34, "Academy converter", 10, "Academies", Kind::Academy)),
+    (50, (28, "Academy sponsor led", 10, "Academies", Kind::Academy)),
+    (8, (44, "Academy special converter", 10, "Academies", Kind::Special)),
+    (3, (33, "Academy special sponsor led", 10, "Academies", Kind::Special)),
+    (2, (42, "Academy alternative provision converter", 10, "Academies", Kind::Ap)),
+    (2, (43, "Academy alternative provision sponsor led", 10, "Academies", Kind::Ap)),
+    (2, (45, "Academy 16-19 converter", 10, "Academies", Kind::Post16)),
+    (1, (46, "Academy 16 to 19 sponsor led", 10, "Academies", Kind::Post16)),
+    (13, (35, "Free schools", 11, "Free Schools", Kind::FreeSchool)),
+    (3, (36, "Free schools special", 11, "Free Schools", Kind::Special)),
+    (1, (38, "Free schools alternative provision", 11, "Free Schools", Kind::Ap)),
+    (1, (39, "Free schools 16 to 19", 11, "Free Schools", Kind::Post16)),
+    (1, (40, "University technical college", 11, "Free Schools", Kind::Post16)),
+    (1, (41, "Studio schools", 11, "Free Schools", Kind::FreeSchool)),
+    (25, (7, "Community special school", 5, "Special schools", Kind::Special)),
+    (3, (12, "Foundation special school", 5, "Special schools", Kind::Special)),
+    (2, (8, "Non-maintained special school", 5, "Special schools", Kind::Special)),
+    (20, (10, "Other independent special school", 5, "Special schools", Kind::Special)),
+    (70, (11, "Other independent school", 3, "Independent schools", Kind::Independent)),
+    (1, (6, "City technology college", 3, "Independent schools", Kind::Independent)),
     (15, (18, "Further education", 1, "Colleges", Kind::Post16)),
     (3, (31, "Sixth form centres", 1, "Colleges", Kind::Post16)),
-    (
-        3,
-        (
-            29,
-            "Higher education institutions",
-            2,
-            "Universities",
-            Kind::Post16,
-        ),
-    ),
-    (
-        15,
-        (30, "Welsh establishment", 6, "Welsh schools", Kind::Welsh),
-    ),
+    (3, (29, "Higher education institutions", 2, "Universities", Kind::Post16)),
+    (15, (30, "Welsh establishment", 6, "Welsh schools", Kind::Welsh)),
     (1, (24, "Secure units", 9, "Other types", Kind::Other)),
     (1, (25, "Offshore schools", 9, "Other types", Kind::Other)),
-    (
-        1,
-        (
-            26,
-            "Service children's education",
-            9,
-            "Other types",
-            Kind::Other,
-        ),
-    ),
+    (1, (26, "Service children's education", 9, "Other types", Kind::Other)),
     (5, (27, "Miscellaneous", 9, "Other types", Kind::Other)),
-    (
-        3,
-        (
-            32,
-            "Special post 16 institution",
-            9,
-            "Other types",
-            Kind::Other,
-        ),
-    ),
-    (
-        4,
-        (
-            37,
-            "British schools overseas",
-            9,
-            "Other types",
-            Kind::Other,
-        ),
-    ),
-    (
-        1,
-        (
-            56,
-            "Institution funded by other government department",
-            9,
-            "Other types",
-            Kind::Other,
-        ),
-    ),
-    (
-        1,
-        (49, "Online provider", 13, "Online provider", Kind::Other),
-    ),
+    (3, (32, "Special post 16 institution", 9, "Other types", Kind::Other)),
+    (4, (37, "British schools overseas", 9, "Other types", Kind::Other)),
+    (1, (56, "Institution funded by other government department", 9, "Other types", Kind::Other)),
+    (1, (49, "Online provider", 13, "Online provider", Kind::Other)),
 ];
 
 const PLACES: &[&str] = &[
@@ -1168,13 +501,7 @@ const FOREIGN_NAMES: &[&str] = &[
 /// Welsh names: a kind of school and a place. GIAS has no characters
 /// outside Windows-1252, so "ŵ" and "ŷ" arrive as "?" (as in the real
 /// "T? Dan Y Coed").
-const WELSH_KINDS: &[&str] = &[
-    "Ysgol",
-    "Ysgol Gynradd",
-    "Ysgol Gynradd Gymraeg",
-    "Ysgol Gyfun",
-    "Ysgol Feithrin",
-];
+const WELSH_KINDS: &[&str] = &["Ysgol", "Ysgol Gynradd", "Ysgol Gynradd Gymraeg", "Ysgol Gyfun", "Ysgol Feithrin"];
 const WELSH_PLACES: &[&str] = &[
     "Pen-y-Garth",
     "Bro Dinefwr",
@@ -1193,9 +520,8 @@ const WELSH_PLACES: &[&str] = &[
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Sarah", "David", "Helen", "James", "Amina", "Rajesh", "Zoë", "José", "Renée", "Siân", "Chloé",
-    "Mark", "Claire", "Nadia", "Owen", "Priya", "Thomas", "Joanne", "Andrés", "Aoife", "Gareth",
-    "Fatima",
+    "Sarah", "David", "Helen", "James", "Amina", "Rajesh", "Zoë", "José", "Renée", "Siân", "Chloé", "Mark", "Claire",
+    "Nadia", "Owen", "Priya", "Thomas", "Joanne", "Andrés", "Aoife", "Gareth", "Fatima",
 ];
 
 const LAST_NAMES: &[&str] = &[
@@ -1221,9 +547,7 @@ const LAST_NAMES: &[&str] = &[
     "Hughes",
 ];
 
-const STREETS: &[&str] = &[
-    "Road", "Street", "Lane", "Avenue", "Close", "Way", "Drive", "Grove", "Crescent", "Terrace",
-];
+const STREETS: &[&str] = &["Road", "Street", "Lane", "Avenue", "Close", "Way", "Drive", "Grove", "Crescent", "Terrace"];
 
 const RELIGIONS: &[(u32, (&str, &str))] = &[
     (65, ("00", "None")),
@@ -1292,10 +616,7 @@ impl Trusts {
             let name = if i < pairs {
                 format!("{a} {b}")
             } else {
-                format!(
-                    "{} {a} {b}",
-                    PLACES[(i / pairs) % PLACES.len()].to_uppercase()
-                )
+                format!("{} {a} {b}", PLACES[(i / pairs) % PLACES.len()].to_uppercase())
             };
             list.push((2_000 + i as u32 * 11 + rng.below(11) as u32, name));
         }
@@ -1345,11 +666,7 @@ impl School {
     fn new(rng: &mut Rng, urn: u64, trusts: &Trusts) -> School {
         let type_row = *rng.weighted(TYPES);
         let kind = type_row.4;
-        let la = if kind == Kind::Welsh {
-            rng.pick(WALES)
-        } else {
-            rng.pick(TOWNS)
-        };
+        let la = if kind == Kind::Welsh { rng.pick(WALES) } else { rng.pick(TOWNS) };
 
         let p_open = match kind {
             Kind::Academy | Kind::FreeSchool => 0.92,
@@ -1377,16 +694,12 @@ impl School {
                 (20, ("7", "All-through")),
                 (10, ("1", "Nursery")),
             ]),
-            Kind::FreeSchool => *rng.weighted(&[
-                (45, ("2", "Primary")),
-                (42, ("4", "Secondary")),
-                (13, ("7", "All-through")),
-            ]),
+            Kind::FreeSchool => {
+                *rng.weighted(&[(45, ("2", "Primary")), (42, ("4", "Secondary")), (13, ("7", "All-through"))])
+            }
             Kind::Nursery => ("1", "Nursery"),
             Kind::Post16 => ("6", "16 plus"),
-            Kind::Special | Kind::Ap | Kind::Independent | Kind::Welsh | Kind::Other => {
-                ("0", "Not applicable")
-            }
+            Kind::Special | Kind::Ap | Kind::Independent | Kind::Welsh | Kind::Other => ("0", "Not applicable"),
         };
         let ages = match phase.1 {
             "Nursery" => Some((2, 5)),
@@ -1399,47 +712,28 @@ impl School {
             _ => match kind {
                 Kind::Special => Some((*rng.pick(&[2, 3, 5, 11]), *rng.pick(&[11, 16, 19]))),
                 Kind::Ap => Some((*rng.pick(&[5, 11]), 16)),
-                Kind::Independent => {
-                    Some((*rng.pick(&[2, 3, 4, 7, 11]), *rng.pick(&[11, 13, 16, 18])))
-                }
+                Kind::Independent => Some((*rng.pick(&[2, 3, 4, 7, 11]), *rng.pick(&[11, 13, 16, 18]))),
                 Kind::Welsh => None,
                 _ => rng.chance(0.5).then_some((11, 18)),
             },
         };
-        let secondaryish = matches!(
-            phase.1,
-            "Secondary" | "All-through" | "Middle deemed secondary"
-        );
+        let secondaryish = matches!(phase.1, "Secondary" | "All-through" | "Middle deemed secondary");
 
         let gender = match kind {
             Kind::Welsh => ("", ""),
             Kind::Post16 | Kind::Other => ("9", "Not applicable"),
-            Kind::Independent => *rng.weighted(&[
-                (85, ("3", "Mixed")),
-                (7, ("1", "Boys")),
-                (8, ("2", "Girls")),
-            ]),
-            _ if secondaryish => *rng.weighted(&[
-                (88, ("3", "Mixed")),
-                (6, ("1", "Boys")),
-                (6, ("2", "Girls")),
-            ]),
-            _ => *rng.weighted(&[
-                (995, ("3", "Mixed")),
-                (3, ("1", "Boys")),
-                (2, ("2", "Girls")),
-            ]),
+            Kind::Independent => *rng.weighted(&[(85, ("3", "Mixed")), (7, ("1", "Boys")), (8, ("2", "Girls"))]),
+            _ if secondaryish => *rng.weighted(&[(88, ("3", "Mixed")), (6, ("1", "Boys")), (6, ("2", "Girls"))]),
+            _ => *rng.weighted(&[(995, ("3", "Mixed")), (3, ("1", "Boys")), (2, ("2", "Girls"))]),
         };
         let admissions = match kind {
             Kind::Welsh => ("", ""),
-            Kind::Mainstream | Kind::Academy | Kind::FreeSchool if secondaryish => {
-                *rng.weighted(&[
-                    (93, ("2", "Non-selective")),
-                    (3, ("3", "Selective")),
-                    (3, ("0", "Not applicable")),
-                    (1, ("9", "Not collected")),
-                ])
-            }
+            Kind::Mainstream | Kind::Academy | Kind::FreeSchool if secondaryish => *rng.weighted(&[
+                (93, ("2", "Non-selective")),
+                (3, ("3", "Selective")),
+                (3, ("0", "Not applicable")),
+                (1, ("9", "Not collected")),
+            ]),
             _ => ("0", "Not applicable"),
         };
         let sixth_form = match phase.1 {
@@ -1450,11 +744,9 @@ impl School {
         };
         let religion = match (kind, type_row.1) {
             (Kind::Welsh, _) => ("", ""),
-            (_, "Voluntary aided school") => *rng.pick(&[
-                ("02", "Church of England"),
-                ("03", "Roman Catholic"),
-                ("06", "Jewish"),
-            ]),
+            (_, "Voluntary aided school") => {
+                *rng.pick(&[("02", "Church of England"), ("03", "Roman Catholic"), ("06", "Jewish")])
+            }
             (_, "Voluntary controlled school") => ("02", "Church of England"),
             (Kind::Post16 | Kind::Other, _) => ("99", "Does not apply"),
             _ => *rng.weighted(RELIGIONS),
@@ -1463,16 +755,10 @@ impl School {
         let year = rng.range(1960, 2024) as i32;
         let open_date = match status {
             Status::ProposedToOpen => Some(gias_date(1, 9, 2026)),
-            _ if matches!(kind, Kind::Academy | Kind::FreeSchool) => Some(gias_date(
-                1,
-                *rng.pick(&[4, 9, 9]),
-                rng.range(2003, 2025) as i32,
-            )),
-            _ if rng.chance(0.4) => Some(gias_date(
-                rng.range(1, 28) as u32,
-                rng.range(1, 12) as u32,
-                year,
-            )),
+            _ if matches!(kind, Kind::Academy | Kind::FreeSchool) => {
+                Some(gias_date(1, *rng.pick(&[4, 9, 9]), rng.range(2003, 2025) as i32))
+            }
+            _ if rng.chance(0.4) => Some(gias_date(rng.range(1, 28) as u32, rng.range(1, 12) as u32, year)),
             _ => None,
         };
         let open_reason = match (&open_date, kind) {
@@ -1482,11 +768,9 @@ impl School {
             _ => ("08", "New Provision"),
         };
         let close_date = match status {
-            Status::Closed => Some(gias_date(
-                *rng.pick(&[31, 31, 30]),
-                *rng.pick(&[8, 3, 12]) as u32,
-                rng.range(1995, 2025) as i32,
-            )),
+            Status::Closed => {
+                Some(gias_date(*rng.pick(&[31, 31, 30]), *rng.pick(&[8, 3, 12]) as u32, rng.range(1995, 2025) as i32))
+            }
             Status::ProposedToClose => Some(gias_date(31, 8, 2026)),
             _ => None,
         };
@@ -1501,9 +785,7 @@ impl School {
         let size = match (kind, phase.1) {
             (_, "Nursery") => rng.range(30, 160),
             (_, "Primary") | (_, "Middle deemed primary") => rng.range(40, 700),
-            (_, "Secondary") | (_, "Middle deemed secondary") | (_, "All-through") => {
-                rng.range(300, 2_000)
-            }
+            (_, "Secondary") | (_, "Middle deemed secondary") | (_, "All-through") => rng.range(300, 2_000),
             (Kind::Post16, _) => rng.range(150, 12_000),
             (Kind::Special, _) | (Kind::Ap, _) => rng.range(10, 300),
             (Kind::Independent, _) => rng.range(8, 1_500),
@@ -1511,8 +793,7 @@ impl School {
         };
         let counted = kind != Kind::Welsh && (open || rng.chance(0.5));
         let pupils = counted.then_some(size);
-        let capacity =
-            (counted && kind != Kind::Independent).then(|| size + size * rng.range(-5, 25) / 100);
+        let capacity = (counted && kind != Kind::Independent).then(|| size + size * rng.range(-5, 25) / 100);
         let boys = pupils.map(|p| match gender.1 {
             "Boys" => p,
             "Girls" => 0,
@@ -1520,12 +801,7 @@ impl School {
         });
         let state_funded = matches!(
             kind,
-            Kind::Mainstream
-                | Kind::Academy
-                | Kind::FreeSchool
-                | Kind::Nursery
-                | Kind::Special
-                | Kind::Ap
+            Kind::Mainstream | Kind::Academy | Kind::FreeSchool | Kind::Nursery | Kind::Special | Kind::Ap
         );
         let fsm_pct = match (pupils, kind) {
             (Some(_), Kind::Independent) => Some(0.0),
@@ -1536,19 +812,9 @@ impl School {
         let trust = if matches!(type_row.2, 10 | 11) && status != Status::Closed {
             let (code, name) = rng.pick(&trusts.list);
             if rng.chance(0.8) {
-                Some((
-                    "3",
-                    "Supported by a multi-academy trust",
-                    *code,
-                    name.clone(),
-                ))
+                Some(("3", "Supported by a multi-academy trust", *code, name.clone()))
             } else {
-                Some((
-                    "5",
-                    "Supported by a single-academy trust",
-                    *code,
-                    name.clone(),
-                ))
+                Some(("5", "Supported by a single-academy trust", *code, name.clone()))
             }
         } else if type_row.1 == "Foundation school" && rng.chance(0.3) {
             let (code, name) = rng.pick(&trusts.list);
@@ -1564,16 +830,9 @@ impl School {
             _ if rng.chance(0.004) => rng.pick(FOREIGN_NAMES).to_string(),
             Kind::Nursery => format!(
                 "{place} {}",
-                rng.pick(&[
-                    "Nursery School",
-                    "Children’s Centre",
-                    "Nursery School and Children's Centre"
-                ])
+                rng.pick(&["Nursery School", "Children’s Centre", "Nursery School and Children's Centre"])
             ),
-            Kind::Special => format!(
-                "{place} {}",
-                rng.pick(&["School", "Special School", "Academy", "Centre"])
-            ),
+            Kind::Special => format!("{place} {}", rng.pick(&["School", "Special School", "Academy", "Centre"])),
             Kind::Ap => format!(
                 "{} {}",
                 rng.pick(&[place, town_name]),
@@ -1581,13 +840,7 @@ impl School {
             ),
             Kind::Independent => format!(
                 "{place} {}",
-                rng.pick(&[
-                    "House School",
-                    "Preparatory School",
-                    "College",
-                    "School",
-                    "Montessori School"
-                ])
+                rng.pick(&["House School", "Preparatory School", "College", "School", "Montessori School"])
             ),
             Kind::Post16 => format!(
                 "{town_name} {}",
@@ -1600,26 +853,12 @@ impl School {
             ),
             Kind::Other => format!(
                 "{place} {}",
-                rng.pick(&[
-                    "Secure Centre",
-                    "Learning Trust",
-                    "Online School",
-                    "Hospital School",
-                    "School"
-                ])
+                rng.pick(&["Secure Centre", "Learning Trust", "Online School", "Hospital School", "School"])
             ),
             _ => {
                 let religious = religion.1 != "None";
-                let saint = if religion.1 == "Roman Catholic" {
-                    *rng.pick(CATHOLIC_SAINTS)
-                } else {
-                    *rng.pick(SAINTS)
-                };
-                let who = if religious && rng.chance(0.7) {
-                    saint
-                } else {
-                    place
-                };
+                let saint = if religion.1 == "Roman Catholic" { *rng.pick(CATHOLIC_SAINTS) } else { *rng.pick(SAINTS) };
+                let who = if religious && rng.chance(0.7) { saint } else { place };
                 let faith = match religion.1 {
                     "Church of England" => " Church of England",
                     "Roman Catholic" => " Catholic",
@@ -1627,9 +866,7 @@ impl School {
                 };
                 let end = match phase.1 {
                     "Nursery" => "Nursery School",
-                    "Primary" if kind == Kind::Academy => {
-                        *rng.pick(&["Primary Academy", "Primary School", "Academy"])
-                    }
+                    "Primary" if kind == Kind::Academy => *rng.pick(&["Primary Academy", "Primary School", "Academy"]),
                     "Primary" => *rng.pick(&[
                         "Primary School",
                         "Primary School",
@@ -1645,12 +882,7 @@ impl School {
                     _ if kind == Kind::Academy || kind == Kind::FreeSchool => {
                         *rng.pick(&["Academy", "High School", "School", "Free School"])
                     }
-                    _ => *rng.pick(&[
-                        "High School",
-                        "School",
-                        "Community College",
-                        "Secondary School",
-                    ]),
+                    _ => *rng.pick(&["High School", "School", "Community College", "Secondary School"]),
                 };
                 format!("{who}{faith} {end}")
             }
@@ -1667,44 +899,20 @@ impl School {
             UNIT[rng.below(UNIT.len() as u64) as usize] as char
         );
         let street = if rng.chance(0.4) {
-            format!(
-                "{} {} {}",
-                rng.range(1, 250),
-                rng.pick(PLACES),
-                rng.pick(STREETS)
-            )
+            format!("{} {} {}", rng.range(1, 250), rng.pick(PLACES), rng.pick(STREETS))
         } else {
             format!("{} {}", rng.pick(PLACES), rng.pick(STREETS))
         };
-        let locality = if rng.chance(0.3) {
-            rng.pick(PLACES).to_string()
-        } else {
-            String::new()
-        };
-        let slug: String = name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let locality = if rng.chance(0.3) { rng.pick(PLACES).to_string() } else { String::new() };
+        let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
         let website = if open {
-            format!(
-                "www.{}.{}",
-                slug,
-                rng.pick(&["sch.uk", "org.uk", "co.uk", "org"])
-            )
+            format!("www.{}.{}", slug, rng.pick(&["sch.uk", "org.uk", "co.uk", "org"]))
         } else {
             String::new()
         };
-        let telephone = if open {
-            format!("0{}{:06}", rng.range(1100, 2099), rng.below(1_000_000))
-        } else {
-            String::new()
-        };
-        let head = (
-            *rng.pick(&["Mrs", "Mr", "Miss", "Ms", "Dr"]),
-            *rng.pick(FIRST_NAMES),
-            *rng.pick(LAST_NAMES),
-        );
+        let telephone =
+            if open { format!("0{}{:06}", rng.range(1100, 2099), rng.below(1_000_000)) } else { String::new() };
+        let head = (*rng.pick(&["Mrs", "Mr", "Miss", "Ms", "Dr"]), *rng.pick(FIRST_NAMES), *rng.pick(LAST_NAMES));
         let position = match type_row.1 {
             "Offshore schools" | "British schools overseas" | "Online provider" => None,
             _ => Some((
@@ -1713,11 +921,7 @@ impl School {
             )),
         };
         let ukprn = (open || rng.chance(0.3)).then(|| 10_000_000 + rng.below(90_000));
-        let last_changed = gias_date(
-            rng.range(1, 28) as u32,
-            rng.range(1, 12) as u32,
-            rng.range(2015, 2025) as i32,
-        );
+        let last_changed = gias_date(rng.range(1, 28) as u32, rng.range(1, 12) as u32, rng.range(2015, 2025) as i32);
 
         School {
             urn,
@@ -1804,21 +1008,9 @@ impl School {
             "Gender (name)" => s(self.gender.1),
             "ReligiousCharacter (code)" => s(self.religion.0),
             "ReligiousCharacter (name)" => s(self.religion.1),
-            "ReligiousEthos (name)" => s(if self.religion.1 == "None" {
-                "Does not apply"
-            } else {
-                self.religion.1
-            }),
-            "Diocese (code)" => s(if self.religion.1 == "Church of England" {
-                "CE23"
-            } else {
-                "0000"
-            }),
-            "Diocese (name)" => s(if self.religion.1 == "Church of England" {
-                "Diocese of London"
-            } else {
-                na
-            }),
+            "ReligiousEthos (name)" => s(if self.religion.1 == "None" { "Does not apply" } else { self.religion.1 }),
+            "Diocese (code)" => s(if self.religion.1 == "Church of England" { "CE23" } else { "0000" }),
+            "Diocese (name)" => s(if self.religion.1 == "Church of England" { "Diocese of London" } else { na }),
             "AdmissionsPolicy (code)" => s(self.admissions.0),
             "AdmissionsPolicy (name)" => s(self.admissions.1),
             "SchoolCapacity" => opt(self.capacity),
@@ -1842,20 +1034,14 @@ impl School {
                 .unwrap_or_default(),
             "TrustSchoolFlag (code)" => s(self.trust.as_ref().map_or("0", |t| t.0)),
             "TrustSchoolFlag (name)" => s(self.trust.as_ref().map_or(na, |t| t.1)),
-            "Trusts (code)" => self
-                .trust
-                .as_ref()
-                .map(|t| t.2.to_string())
-                .unwrap_or_default(),
+            "Trusts (code)" => self.trust.as_ref().map(|t| t.2.to_string()).unwrap_or_default(),
             "Trusts (name)" => self.trust.as_ref().map(|t| t.3.clone()).unwrap_or_default(),
             "SchoolSponsorFlag (name)" => s(na),
             "FederationFlag (name)" => s("Not under a federation"),
             "UKPRN" => self.ukprn.map(|u| u.to_string()).unwrap_or_default(),
-            "FurtherEducationType (name)" => s(if self.type_row.1 == "Further education" {
-                "General Further Education College"
-            } else {
-                na
-            }),
+            "FurtherEducationType (name)" => {
+                s(if self.type_row.1 == "Further education" { "General Further Education College" } else { na })
+            }
             "LastChangedDate" => self.last_changed.clone(),
             "Street" => self.street.clone(),
             "Locality" => self.locality.clone(),
@@ -1877,11 +1063,7 @@ impl School {
             | "EdByOther (name)"
             | "QABName (name)"
             | "EstablishmentAccredited (name)" => s(na),
-            "Section41Approved (name)" => s(if self.type_row.4 == Kind::Independent {
-                "Not approved"
-            } else {
-                na
-            }),
+            "Section41Approved (name)" => s(if self.type_row.4 == Kind::Independent { "Not approved" } else { na }),
             "QABName (code)" | "EstablishmentAccredited (code)" => s("0"),
             "GOR (code)" => s(self.la.gor.0),
             "GOR (name)" => s(self.la.gor.1),
@@ -1897,25 +1079,12 @@ impl School {
             "Easting" => self.position.map(|p| p.0.to_string()).unwrap_or_default(),
             "Northing" => self.position.map(|p| p.1.to_string()).unwrap_or_default(),
             "MSOA (name)" => format!("{} {:03}", self.la.la, self.urn % 40),
-            "LSOA (name)" => format!(
-                "{} {:03}{}",
-                self.la.la,
-                self.urn % 40,
-                (b'A' + (self.urn % 6) as u8) as char
-            ),
+            "LSOA (name)" => format!("{} {:03}{}", self.la.la, self.urn % 40, (b'A' + (self.urn % 6) as u8) as char),
             "MSOA (code)" => format!("E02{:06}", self.urn % 7_000),
             "LSOA (code)" => format!("E01{:06}", self.urn % 35_000),
-            "InspectorateName (name)" => s(if self.type_row.4 == Kind::Independent {
-                "ISI"
-            } else {
-                ""
-            }),
+            "InspectorateName (name)" => s(if self.type_row.4 == Kind::Independent { "ISI" } else { "" }),
             "PreviousLA (code)" => s("999"),
-            "Country (name)" => s(if self.type_row.1 == "British schools overseas" {
-                "Spain"
-            } else {
-                ""
-            }),
+            "Country (name)" => s(if self.type_row.1 == "British schools overseas" { "Spain" } else { "" }),
             "UPRN" => format!("{}", 100_000_000_000 + self.urn * 13),
             _ => String::new(),
         }
@@ -1928,11 +1097,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_bytes() {
-        let opts = GenerateOptions {
-            rows: 300,
-            seed: 7,
-            bad: None,
-        };
+        let opts = GenerateOptions { rows: 300, seed: 7, bad: None };
         let mut a = Vec::new();
         let mut b = Vec::new();
         generate(&opts, &mut a).expect("generate");
@@ -1945,23 +1110,9 @@ mod tests {
 
     #[test]
     fn unchecked_bad_column_is_refused() {
-        let opts = GenerateOptions {
-            rows: 3,
-            seed: 1,
-            bad: Some(BadCell {
-                row: 2,
-                column: "SiteName".into(),
-            }),
-        };
+        let opts = GenerateOptions { rows: 3, seed: 1, bad: Some(BadCell { row: 2, column: "SiteName".into() }) };
         assert!(generate(&opts, Vec::new()).is_err());
-        let opts = GenerateOptions {
-            rows: 3,
-            seed: 1,
-            bad: Some(BadCell {
-                row: 2,
-                column: "Nope".into(),
-            }),
-        };
+        let opts = GenerateOptions { rows: 3, seed: 1, bad: Some(BadCell { row: 2, column: "Nope".into() }) };
         assert!(generate(&opts, Vec::new()).is_err());
     }
 }

@@ -67,8 +67,7 @@ pub fn to_osgb36_latlon(easting: f64, northing: f64) -> LatLon {
         let d = lat - lat0;
         let s = lat + lat0;
         b * F0
-            * ((1.0 + n + 1.25 * n2 + 1.25 * n3) * d
-                - (3.0 * n + 3.0 * n2 + 21.0 / 8.0 * n3) * d.sin() * s.cos()
+            * ((1.0 + n + 1.25 * n2 + 1.25 * n3) * d - (3.0 * n + 3.0 * n2 + 21.0 / 8.0 * n3) * d.sin() * s.cos()
                 + (15.0 / 8.0 * n2 + 15.0 / 8.0 * n3) * (2.0 * d).sin() * (2.0 * s).cos()
                 - 35.0 / 24.0 * n3 * (3.0 * d).sin() * (3.0 * s).cos())
     };
@@ -105,10 +104,7 @@ pub fn to_osgb36_latlon(easting: f64, northing: f64) -> LatLon {
     let de = easting - E0;
     let latitude = lat - vii * de.powi(2) + viii * de.powi(4) - ix * de.powi(6);
     let longitude = lon0 + x * de - xi * de.powi(3) + xii * de.powi(5) - xiia * de.powi(7);
-    LatLon {
-        latitude: latitude.to_degrees(),
-        longitude: longitude.to_degrees(),
-    }
+    LatLon { latitude: latitude.to_degrees(), longitude: longitude.to_degrees() }
 }
 
 /// WGS84 latitude/longitude (degrees) of a National Grid position, to about
@@ -146,10 +142,7 @@ pub fn to_wgs84(easting: f64, northing: f64) -> LatLon {
         }
     }
     let lon_w = y2.atan2(x2);
-    LatLon {
-        latitude: lat_w.to_degrees(),
-        longitude: lon_w.to_degrees(),
-    }
+    LatLon { latitude: lat_w.to_degrees(), longitude: lon_w.to_degrees() }
 }
 
 #[cfg(test)]
@@ -159,8 +152,7 @@ mod tests {
     /// Approximate ground distance in metres between two nearby points.
     fn metres(a: LatLon, b: LatLon) -> f64 {
         let dlat = (a.latitude - b.latitude).to_radians() * 6_371_000.0;
-        let dlon =
-            (a.longitude - b.longitude).to_radians() * 6_371_000.0 * a.latitude.to_radians().cos();
+        let dlon = (a.longitude - b.longitude).to_radians() * 6_371_000.0 * a.latitude.to_radians().cos();
         (dlat * dlat + dlon * dlon).sqrt()
     }
 
@@ -174,10 +166,7 @@ mod tests {
         // example: E 651409.903, N 313177.270 is 52°39'27.2531"N,
         // 1°43'4.5177"E on OSGB36.
         let p = to_osgb36_latlon(651_409.903, 313_177.270);
-        let want = LatLon {
-            latitude: dms(52.0, 39.0, 27.2531),
-            longitude: dms(1.0, 43.0, 4.5177),
-        };
+        let want = LatLon { latitude: dms(52.0, 39.0, 27.2531), longitude: dms(1.0, 43.0, 4.5177) };
         assert!((p.latitude - want.latitude).abs() < 1e-7, "{p:?}");
         assert!((p.longitude - want.longitude).abs() < 1e-7, "{p:?}");
     }
@@ -203,17 +192,8 @@ mod tests {
         ];
         for &(e, n, lat, lon) in cases {
             let got = to_wgs84(e, n);
-            let d = metres(
-                got,
-                LatLon {
-                    latitude: lat,
-                    longitude: lon,
-                },
-            );
-            assert!(
-                d < 5.0,
-                "E {e} N {n}: {got:?} is {d:.2} m from OSTN15 ({lat}, {lon})"
-            );
+            let d = metres(got, LatLon { latitude: lat, longitude: lon });
+            assert!(d < 5.0, "E {e} N {n}: {got:?} is {d:.2} m from OSTN15 ({lat}, {lon})");
         }
     }
 }

@@ -456,11 +456,7 @@ mod tests {
             "OfstedRating (name)",
             "RSCRegion (name)",
         ];
-        let mut derived: Vec<&str> = COLUMNS_2021
-            .iter()
-            .copied()
-            .filter(|c| !dropped.contains(c))
-            .collect();
+        let mut derived: Vec<&str> = COLUMNS_2021.iter().copied().filter(|c| !dropped.contains(c)).collect();
         derived.extend(["FSM", "AccreditationExpiryDate"]);
         assert_eq!(derived, COLUMNS_2025.to_vec());
     }
@@ -474,10 +470,7 @@ mod tests {
         }
         for f in Field::ALL {
             for c in f.columns() {
-                assert!(
-                    REQUIRED_COLUMNS.contains(c) || OPTIONAL_COLUMNS.contains(c),
-                    "{c}"
-                );
+                assert!(REQUIRED_COLUMNS.contains(c) || OPTIONAL_COLUMNS.contains(c), "{c}");
             }
         }
     }

@@ -8,9 +8,7 @@ use std::rc::Rc;
 
 use csv::ByteRecord;
 use encoding_rs::WINDOWS_1252;
-use upward_domain::school::{
-    Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup,
-};
+use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
 
 use crate::error::{ImportError, MAX_PROBLEMS, NotCsv, Problem};
 use crate::grid;
@@ -125,18 +123,12 @@ pub fn read_extract(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Extract, ImportError> {
     let file = file_name.to_string();
-    let io = |source| ImportError::Io {
-        file: file.clone(),
-        source,
-    };
+    let io = |source| ImportError::Io { file: file.clone(), source };
 
     let prefix = read_prefix(&mut reader, 8192).map_err(io)?;
     let bom = sniff(&prefix).map_err(|kind| match kind {
         None => ImportError::Empty { file: file.clone() },
-        Some(kind) => ImportError::NotCsv {
-            file: file.clone(),
-            kind,
-        },
+        Some(kind) => ImportError::NotCsv { file: file.clone(), kind },
     })?;
     let bom_len = if bom { 3 } else { 0 };
     let mut body = Cursor::new(prefix).chain(reader);
@@ -152,14 +144,8 @@ pub fn read_extract(
         .buffer_capacity(64 * 1024)
         .from_reader(LineCounter::new(body, lines.clone()));
     let csv_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(source) => ImportError::Io {
-            file: file.clone(),
-            source,
-        },
-        other => ImportError::Io {
-            file: file.clone(),
-            source: std::io::Error::other(format!("{other:?}")),
-        },
+        csv::ErrorKind::Io(source) => ImportError::Io { file: file.clone(), source },
+        other => ImportError::Io { file: file.clone(), source: std::io::Error::other(format!("{other:?}")) },
     };
 
     let mut record = ByteRecord::new();
@@ -172,9 +158,7 @@ pub fn read_extract(
         text = TextState::Windows1252;
     }
     lines.line_at(0); // the header
-    let header: Vec<String> = (0..record.len())
-        .map(|i| text.decode(record.get(i)).trim().to_string())
-        .collect();
+    let header: Vec<String> = (0..record.len()).map(|i| text.decode(record.get(i)).trim().to_string()).collect();
     let columns = Columns::find(&file, &header)?;
 
     let mut parser = Parser {
@@ -190,12 +174,7 @@ pub fn read_extract(
     let mut rows: u64 = 0;
     let mut next_report = PROGRESS_EVERY;
     let report = |rows: u64, bytes: u64, done: bool, progress: &mut dyn FnMut(Progress)| {
-        progress(Progress {
-            rows,
-            bytes: bytes + bom_len,
-            total_bytes,
-            done,
-        })
+        progress(Progress { rows, bytes: bytes + bom_len, total_bytes, done })
     };
 
     while csv.read_byte_record(&mut record).map_err(csv_err)? {
@@ -208,10 +187,9 @@ pub fn read_extract(
                 line,
                 field: None,
                 value: None,
-                message:
-                    "is not valid UTF-8 although the rows before it were: the file mixes text \
+                message: "is not valid UTF-8 although the rows before it were: the file mixes text \
                           encodings; save it again as \"CSV UTF-8\""
-                        .into(),
+                    .into(),
             });
         } else {
             parser.windows1252 = text == TextState::Windows1252;
@@ -233,11 +211,7 @@ pub fn read_extract(
 
     let (problems, warnings) = (parser.problems, parser.warnings);
     if problems.total > 0 {
-        return Err(ImportError::Invalid {
-            file,
-            problems: problems.list,
-            total: problems.total,
-        });
+        return Err(ImportError::Invalid { file, problems: problems.list, total: problems.total });
     }
     if rows == 0 {
         return Err(ImportError::NoRows { file });
@@ -306,13 +280,7 @@ struct LineCounter<R> {
 
 impl<R> LineCounter<R> {
     fn new(inner: R, starts: LineStarts) -> Self {
-        LineCounter {
-            inner,
-            starts,
-            offset: 0,
-            line: 1,
-            at_line_start: true,
-        }
+        LineCounter { inner, starts, offset: 0, line: 1, at_line_start: true }
     }
 }
 
@@ -350,18 +318,10 @@ fn sniff(prefix: &[u8]) -> Result<bool, Option<NotCsv>> {
         return Err(Some(NotCsv::Utf16));
     }
     if prefix.starts_with(b"PK\x03\x04") || prefix.starts_with(b"PK\x05\x06") {
-        let workbook = [
-            &b"[Content_Types].xml"[..],
-            b"xl/",
-            b"opendocument.spreadsheet",
-        ]
-        .iter()
-        .any(|needle| prefix.windows(needle.len()).any(|w| w == *needle));
-        return Err(Some(if workbook {
-            NotCsv::ExcelWorkbook
-        } else {
-            NotCsv::Zip
-        }));
+        let workbook = [&b"[Content_Types].xml"[..], b"xl/", b"opendocument.spreadsheet"]
+            .iter()
+            .any(|needle| prefix.windows(needle.len()).any(|w| w == *needle));
+        return Err(Some(if workbook { NotCsv::ExcelWorkbook } else { NotCsv::Zip }));
     }
     if prefix.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Err(Some(NotCsv::OldExcelWorkbook));
@@ -369,14 +329,7 @@ fn sniff(prefix: &[u8]) -> Result<bool, Option<NotCsv>> {
     if prefix.starts_with(&[0x1F, 0x8B]) {
         return Err(Some(NotCsv::Binary)); // gzip
     }
-    let nul_at = |parity: usize| {
-        prefix
-            .iter()
-            .skip(parity)
-            .step_by(2)
-            .filter(|&&b| b == 0)
-            .count()
-    };
+    let nul_at = |parity: usize| prefix.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
     let (even, odd) = (nul_at(0), nul_at(1));
     if even + odd > 0 {
         // Latin text in UTF-16 has a NUL in every other byte, all on one side.
@@ -384,10 +337,7 @@ fn sniff(prefix: &[u8]) -> Result<bool, Option<NotCsv>> {
         let utf16 = (even.max(odd) * 5 >= half * 2) && even.min(odd) * 20 <= even.max(odd);
         return Err(Some(if utf16 { NotCsv::Utf16 } else { NotCsv::Binary }));
     }
-    let controls = prefix
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
-        .count();
+    let controls = prefix.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)).count();
     if controls * 100 > prefix.len() {
         return Err(Some(NotCsv::Binary));
     }
@@ -406,11 +356,7 @@ enum TextState {
 
 impl TextState {
     fn new(bom: bool) -> Self {
-        if bom {
-            TextState::Utf8
-        } else {
-            TextState::Undecided
-        }
+        if bom { TextState::Utf8 } else { TextState::Undecided }
     }
 
     /// Look at a record's bytes; `Err` if they contradict a UTF-8 decision.
@@ -421,11 +367,7 @@ impl TextState {
         let utf8 = std::str::from_utf8(bytes).is_ok();
         match self {
             TextState::Undecided => {
-                *self = if utf8 {
-                    TextState::Utf8
-                } else {
-                    TextState::Windows1252
-                };
+                *self = if utf8 { TextState::Utf8 } else { TextState::Windows1252 };
                 Ok(())
             }
             TextState::Utf8 if !utf8 => Err(()),
@@ -439,11 +381,7 @@ impl TextState {
 }
 
 fn decode(bytes: &[u8], windows1252: bool) -> Cow<'_, str> {
-    if windows1252 {
-        WINDOWS_1252.decode_without_bom_handling(bytes).0
-    } else {
-        String::from_utf8_lossy(bytes)
-    }
+    if windows1252 { WINDOWS_1252.decode_without_bom_handling(bytes).0 } else { String::from_utf8_lossy(bytes) }
 }
 
 fn trim(s: Cow<'_, str>) -> Cow<'_, str> {
@@ -517,11 +455,8 @@ impl Columns {
             index.insert(name, i);
         }
 
-        let missing: Vec<String> = REQUIRED_COLUMNS
-            .iter()
-            .filter(|c| !index.contains_key(*c))
-            .map(|c| c.to_string())
-            .collect();
+        let missing: Vec<String> =
+            REQUIRED_COLUMNS.iter().filter(|c| !index.contains_key(*c)).map(|c| c.to_string()).collect();
         if !missing.is_empty() {
             let joined = header.join(",");
             let hint = if header.len() <= 2 && joined.contains(';') {
@@ -531,11 +466,7 @@ impl Columns {
             } else {
                 ""
             };
-            return Err(ImportError::MissingColumns {
-                file: file.to_string(),
-                missing,
-                hint: hint.to_string(),
-            });
+            return Err(ImportError::MissingColumns { file: file.to_string(), missing, hint: hint.to_string() });
         }
 
         let req = |name: &str| index.get(name).copied().unwrap_or_default();
@@ -575,22 +506,10 @@ impl Columns {
             ofsted_date: opt(col::OFSTED_DATE),
         };
         let (optional_found, optional_missing): (Vec<&'static str>, Vec<&'static str>) =
-            OPTIONAL_COLUMNS
-                .iter()
-                .partition(|c| index.contains_key(*c));
+            OPTIONAL_COLUMNS.iter().partition(|c| index.contains_key(*c));
         let read = REQUIRED_COLUMNS.len() + optional_found.len();
-        let fields = Field::ALL
-            .iter()
-            .copied()
-            .filter(|f| f.columns().iter().all(|c| index.contains_key(c)))
-            .collect();
-        Ok(Columns {
-            cols,
-            optional_found,
-            optional_missing,
-            ignored: header.len() - read,
-            fields,
-        })
+        let fields = Field::ALL.iter().copied().filter(|f| f.columns().iter().all(|c| index.contains_key(c))).collect();
+        Ok(Columns { cols, optional_found, optional_missing, ignored: header.len() - read, fields })
     }
 }
 
@@ -633,10 +552,7 @@ struct Row<'r> {
 
 impl<'r> Row<'r> {
     fn get(&self, idx: usize) -> Cow<'r, str> {
-        trim(decode(
-            self.rec.get(idx).unwrap_or_default(),
-            self.windows1252,
-        ))
+        trim(decode(self.rec.get(idx).unwrap_or_default(), self.windows1252))
     }
 
     fn opt(&self, idx: Option<usize>) -> Cow<'r, str> {
@@ -668,12 +584,7 @@ impl Parser<'_> {
     }
 
     /// Parse an optional column with `parse`, recording a problem on error.
-    fn parse<T>(
-        &mut self,
-        r: &mut Row,
-        idx: Option<usize>,
-        parse: impl Fn(&str) -> values::Parsed<T>,
-    ) -> Option<T> {
+    fn parse<T>(&mut self, r: &mut Row, idx: Option<usize>, parse: impl Fn(&str) -> values::Parsed<T>) -> Option<T> {
         let i = idx?;
         let v = r.get(i);
         match parse(&v) {
@@ -688,13 +599,7 @@ impl Parser<'_> {
     /// Check one data row; `Some` if it has no problems.
     fn row(&mut self, rec: &ByteRecord, row: u64, line: u64) -> Option<SchoolData> {
         let c = self.cols;
-        let mut r = Row {
-            rec,
-            row,
-            line,
-            windows1252: self.windows1252,
-            bad: 0,
-        };
+        let mut r = Row { rec, row, line, windows1252: self.windows1252, bad: 0 };
 
         if rec.len() != self.header.len() {
             self.problems.push(Problem {
@@ -737,23 +642,13 @@ impl Parser<'_> {
 
         let name = r.get(c.name);
         if name.is_empty() {
-            self.bad(
-                &mut r,
-                c.name,
-                None,
-                "is blank; every establishment needs a name".into(),
-            );
+            self.bad(&mut r, c.name, None, "is blank; every establishment needs a name".into());
         }
 
         let status_text = r.get(c.status);
         let status = SchoolStatus::from_gias(&status_text);
         if status.is_none() {
-            let m = one_of(&[
-                "Open",
-                "Open, but proposed to close",
-                "Proposed to open",
-                "Closed",
-            ]);
+            let m = one_of(&["Open", "Open, but proposed to close", "Proposed to open", "Closed"]);
             self.vocab_problem(&mut r, c.status, &status_text, m);
         }
 
@@ -767,23 +662,13 @@ impl Parser<'_> {
         let gender_text = r.get(c.gender);
         let gender = Gender::from_gias(&gender_text);
         if gender.is_none() {
-            self.vocab_problem(
-                &mut r,
-                c.gender,
-                &gender_text,
-                one_of(&["Mixed", "Boys", "Girls", "Not applicable"]),
-            );
+            self.vocab_problem(&mut r, c.gender, &gender_text, one_of(&["Mixed", "Boys", "Girls", "Not applicable"]));
         }
 
         let admissions_text = r.get(c.admissions);
         let admissions = Admissions::from_gias(&admissions_text);
         if admissions.is_none() {
-            let m = one_of(&[
-                "Non-selective",
-                "Selective",
-                "Not applicable",
-                "Not collected",
-            ]);
+            let m = one_of(&["Non-selective", "Selective", "Not applicable", "Not collected"]);
             self.vocab_problem(&mut r, c.admissions, &admissions_text, m);
         }
 
@@ -802,12 +687,7 @@ impl Parser<'_> {
         let high_age = self.parse(&mut r, c.high_age, values::whole);
         match (low_age, high_age, c.low_age) {
             (Some(lo), Some(hi), Some(i)) if lo > hi => {
-                self.warn(
-                    &r,
-                    i,
-                    Some(&lo.to_string()),
-                    format!("is above StatutoryHighAge ({hi})"),
-                );
+                self.warn(&r, i, Some(&lo.to_string()), format!("is above StatutoryHighAge ({hi})"));
             }
             _ => {}
         }
@@ -838,12 +718,7 @@ impl Parser<'_> {
                 match OfstedGrade::from_gias(&v) {
                     Some(g) => g,
                     None => {
-                        self.warn(
-                            &r,
-                            i,
-                            Some(&v),
-                            "is not a known Ofsted grade; it is left blank".into(),
-                        );
+                        self.warn(&r, i, Some(&v), "is not a known Ofsted grade; it is left blank".into());
                         None
                     }
                 }
@@ -855,12 +730,7 @@ impl Parser<'_> {
             Some(i) => {
                 let v = r.get(i);
                 values::sixth_form(&v).unwrap_or_else(|| {
-                    self.warn(
-                        &r,
-                        i,
-                        Some(&v),
-                        "is not a known sixth-form value; read as no sixth form".into(),
-                    );
+                    self.warn(&r, i, Some(&v), "is not a known sixth-form value; read as no sixth form".into());
                     false
                 })
             }
@@ -870,9 +740,7 @@ impl Parser<'_> {
         if r.bad > 0 {
             return None;
         }
-        let (Some(urn), Some(status), Some(gender), Some(admissions)) =
-            (urn, status, gender, admissions)
-        else {
+        let (Some(urn), Some(status), Some(gender), Some(admissions)) = (urn, status, gender, admissions) else {
             return None;
         };
         Some(SchoolData {
@@ -930,10 +798,9 @@ fn one_of(values: &[&str]) -> String {
 /// An easting or northing: a whole number of metres within the grid.
 fn grid_ref(s: &str, max: i64) -> values::Parsed<i64> {
     match values::whole(s)? {
-        Some(v) if v > max => Err(format!(
-            "is outside the National Grid (0 to {} metres)",
-            crate::error::thousands(max as u64)
-        )),
+        Some(v) if v > max => {
+            Err(format!("is outside the National Grid (0 to {} metres)", crate::error::thousands(max as u64)))
+        }
         v => Ok(v),
     }
 }
@@ -956,18 +823,9 @@ mod tests {
         assert_eq!(sniff(b"\xEF\xBB\xBFURN,Name\r\n"), Ok(true));
         assert_eq!(sniff(b"\xFF\xFEU\0R\0N\0"), Err(Some(NotCsv::Utf16)));
         assert_eq!(sniff(b"U\0R\0N\0,\0"), Err(Some(NotCsv::Utf16)));
-        assert_eq!(
-            sniff(b"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml"),
-            Err(Some(NotCsv::ExcelWorkbook))
-        );
-        assert_eq!(
-            sniff(b"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0edubasealldata.csv"),
-            Err(Some(NotCsv::Zip))
-        );
-        assert_eq!(
-            sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]),
-            Err(Some(NotCsv::OldExcelWorkbook))
-        );
+        assert_eq!(sniff(b"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml"), Err(Some(NotCsv::ExcelWorkbook)));
+        assert_eq!(sniff(b"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0edubasealldata.csv"), Err(Some(NotCsv::Zip)));
+        assert_eq!(sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]), Err(Some(NotCsv::OldExcelWorkbook)));
         assert_eq!(sniff(&[0x1F, 0x8B, 8, 0]), Err(Some(NotCsv::Binary)));
     }
 
@@ -983,9 +841,6 @@ mod tests {
         let mut t = TextState::new(false);
         assert_eq!(t.check(b"Ynys M\xF4n"), Ok(()));
         assert_eq!(t, TextState::Windows1252);
-        assert_eq!(
-            t.decode(Some(b"St Mary\x92s \xE9cole")),
-            "St Mary\u{2019}s \u{e9}cole"
-        );
+        assert_eq!(t.decode(Some(b"St Mary\x92s \xE9cole")), "St Mary\u{2019}s \u{e9}cole");
     }
 }

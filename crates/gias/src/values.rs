@@ -18,9 +18,7 @@ pub(crate) fn whole(s: &str) -> Parsed<i64> {
             Err(_) => Err("is not a whole number".into()),
         };
     }
-    s.parse::<i64>()
-        .map(Some)
-        .map_err(|_| "is too large".into())
+    s.parse::<i64>().map(Some).map_err(|_| "is too large".into())
 }
 
 /// A URN: a positive whole number. Blank is an error here.
@@ -37,9 +35,7 @@ pub(crate) fn percentage(s: &str) -> Parsed<f64> {
     if s.is_empty() {
         return Ok(None);
     }
-    let plain = s
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
+    let plain = s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
     match s.parse::<f64>() {
         Ok(v) if plain && v.is_finite() && (0.0..=100.0).contains(&v) => Ok(Some(v)),
         Ok(v) if plain && v.is_finite() => Err("is not a percentage from 0 to 100".into()),
@@ -60,8 +56,7 @@ pub(crate) fn date(s: &str) -> Parsed<String> {
     let [a, b, c] = parts.as_slice() else {
         return Err(EXPECTED.into());
     };
-    let digits =
-        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    let digits = |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
     let (y, m, d) = if sep == '-' && digits(a, &[4]) && digits(b, &[1, 2]) && digits(c, &[1, 2]) {
         (*a, *b, *c)
     } else if digits(a, &[1, 2]) && digits(b, &[1, 2]) && digits(c, &[4]) {
@@ -80,20 +75,12 @@ pub(crate) fn date(s: &str) -> Parsed<String> {
 
 /// Trimmed text, blank as `None`.
 pub(crate) fn text(s: &str) -> Option<String> {
-    if s.is_empty() {
-        None
-    } else {
-        Some(s.to_string())
-    }
+    if s.is_empty() { None } else { Some(s.to_string()) }
 }
 
 /// Postcodes upper-cased with single inner spaces (`ec3a  5de` → `EC3A 5DE`).
 pub(crate) fn postcode(s: &str) -> Option<String> {
-    let joined = s
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase();
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase();
     text(&joined)
 }
 
@@ -113,20 +100,12 @@ pub(crate) fn telephone(s: &str) -> Option<String> {
 /// character) is kept, as it is an answer.
 pub(crate) fn religious_character(s: &str) -> Option<String> {
     let l = s.to_ascii_lowercase();
-    if l == "does not apply" || l == "not applicable" {
-        None
-    } else {
-        text(s)
-    }
+    if l == "does not apply" || l == "not applicable" { None } else { text(s) }
 }
 
 /// `GOR (name)`: "Not applicable" becomes `None`.
 pub(crate) fn region(s: &str) -> Option<String> {
-    if s.eq_ignore_ascii_case("not applicable") {
-        None
-    } else {
-        text(s)
-    }
+    if s.eq_ignore_ascii_case("not applicable") { None } else { text(s) }
 }
 
 /// `PhaseOfEducation (name)` values GIAS uses. The domain maps them (with
@@ -188,10 +167,7 @@ mod tests {
         assert_eq!(whole("12x"), Err("is not a whole number".to_string()));
         assert_eq!(whole("12.5"), Err("is not a whole number".to_string()));
         assert!(whole("-3").unwrap_err().starts_with("is negative"));
-        assert_eq!(
-            whole("99999999999999999999"),
-            Err("is too large".to_string())
-        );
+        assert_eq!(whole("99999999999999999999"), Err("is too large".to_string()));
     }
 
     #[test]
@@ -207,14 +183,8 @@ mod tests {
         assert_eq!(percentage("10.2"), Ok(Some(10.2)));
         assert_eq!(percentage("0"), Ok(Some(0.0)));
         assert_eq!(percentage("100"), Ok(Some(100.0)));
-        assert_eq!(
-            percentage("100.1"),
-            Err("is not a percentage from 0 to 100".to_string())
-        );
-        assert_eq!(
-            percentage("-1"),
-            Err("is not a percentage from 0 to 100".to_string())
-        );
+        assert_eq!(percentage("100.1"), Err("is not a percentage from 0 to 100".to_string()));
+        assert_eq!(percentage("-1"), Err("is not a percentage from 0 to 100".to_string()));
         assert_eq!(percentage("NaN"), Err("is not a number".to_string()));
         assert_eq!(percentage("inf"), Err("is not a number".to_string()));
         assert_eq!(percentage("SUPP"), Err("is not a number".to_string()));

@@ -1,8 +1,6 @@
 //! What an import would change.
 
-use upward_domain::school::{
-    Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup,
-};
+use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
 use upward_gias::{Field, diff};
 
 fn school(urn: i64) -> SchoolData {
@@ -46,11 +44,7 @@ fn school(urn: i64) -> SchoolData {
 
 /// The fields of a 2025-layout file: everything but the Ofsted columns.
 fn fields_2025() -> Vec<Field> {
-    Field::ALL
-        .iter()
-        .copied()
-        .filter(|f| !matches!(f, Field::OfstedGrade | Field::OfstedDate))
-        .collect()
+    Field::ALL.iter().copied().filter(|f| !matches!(f, Field::OfstedGrade | Field::OfstedDate)).collect()
 }
 
 #[test]
@@ -63,10 +57,7 @@ fn added_changed_unchanged_and_absent_are_counted_in_urn_order() {
     let incoming = vec![school(7), changed, school(1), school(2), school(5)];
     let c = diff(&existing, &incoming, Field::ALL);
 
-    assert_eq!(
-        c.added.iter().map(|s| s.urn).collect::<Vec<_>>(),
-        vec![2, 7]
-    );
+    assert_eq!(c.added.iter().map(|s| s.urn).collect::<Vec<_>>(), vec![2, 7]);
     assert_eq!(c.updated.len(), 1);
     assert_eq!(c.unchanged, 2);
     assert_eq!(c.not_in_file, 1);
@@ -74,17 +65,11 @@ fn added_changed_unchanged_and_absent_are_counted_in_urn_order() {
 
     let u = &c.updated[0];
     assert_eq!(u.urn, 3);
-    let fields: Vec<(Field, Option<&str>, Option<&str>)> = u
-        .changes
-        .iter()
-        .map(|f| (f.field, f.old.as_deref(), f.new.as_deref()))
-        .collect();
+    let fields: Vec<(Field, Option<&str>, Option<&str>)> =
+        u.changes.iter().map(|f| (f.field, f.old.as_deref(), f.new.as_deref())).collect();
     assert_eq!(
         fields,
-        vec![
-            (Field::Name, Some("School 3"), Some("Renamed")),
-            (Field::Pupils, Some("400"), Some("410"))
-        ]
+        vec![(Field::Name, Some("School 3"), Some("Renamed")), (Field::Pupils, Some("400"), Some("410"))]
     );
     assert_eq!(u.record.name, "Renamed");
     assert_eq!(u.record.pupils, Some(410));
@@ -120,29 +105,15 @@ fn closures_are_detected() {
     proposed.status = SchoolStatus::ProposedToClose;
     proposed.close_date = Some("2026-08-31".into());
 
-    let c = diff(
-        &existing,
-        &[status_closed, date_appeared, proposed, school(4)],
-        Field::ALL,
-    );
+    let c = diff(&existing, &[status_closed, date_appeared, proposed, school(4)], Field::ALL);
     assert_eq!(c.closed, vec![1, 2]);
-    assert_eq!(
-        c.updated
-            .iter()
-            .map(|u| (u.urn, u.closes))
-            .collect::<Vec<_>>(),
-        vec![(1, true), (2, true), (3, false)]
-    );
+    assert_eq!(c.updated.iter().map(|u| (u.urn, u.closes)).collect::<Vec<_>>(), vec![(1, true), (2, true), (3, false)]);
     let status = &c.updated[0].changes[0];
     assert_eq!(
         (status.field, status.old.as_deref(), status.new.as_deref()),
         (Field::Status, Some("Open"), Some("Closed"))
     );
-    assert!(
-        c.summary().contains("3 changed (2 of them closed)"),
-        "{}",
-        c.summary()
-    );
+    assert!(c.summary().contains("3 changed (2 of them closed)"), "{}", c.summary());
 
     // Already closed: a later refresh does not close it again.
     let mut was_closed = school(1);
@@ -171,10 +142,7 @@ fn fields_the_file_does_not_provide_are_kept() {
     assert_eq!(c.unchanged, 1);
     assert_eq!(c.updated.len(), 1);
     let u = &c.updated[0];
-    assert_eq!(
-        u.changes.iter().map(|f| f.field).collect::<Vec<_>>(),
-        vec![Field::FsmPct]
-    );
+    assert_eq!(u.changes.iter().map(|f| f.field).collect::<Vec<_>>(), vec![Field::FsmPct]);
     assert_eq!(u.record.ofsted_grade, Some(OfstedGrade::Good));
     assert_eq!(u.record.ofsted_date.as_deref(), Some("2019-03-01"));
     assert_eq!(u.record.fsm_pct, Some(25.0));
@@ -184,10 +152,7 @@ fn fields_the_file_does_not_provide_are_kept() {
     blank.ofsted_grade = None;
     let c = diff(&[school(1)], &[blank], Field::ALL);
     let f = &c.updated[0].changes[0];
-    assert_eq!(
-        (f.field, f.old.as_deref(), f.new.as_deref()),
-        (Field::OfstedGrade, Some("Good"), None)
-    );
+    assert_eq!((f.field, f.old.as_deref(), f.new.as_deref()), (Field::OfstedGrade, Some("Good"), None));
 }
 
 #[test]
@@ -201,10 +166,7 @@ fn float_noise_is_not_a_change() {
     nearly.latitude = Some(51.5 + 2e-6);
     let c = diff(&[school(1)], &[nearly], Field::ALL);
     let f = &c.updated[0].changes[0];
-    assert_eq!(
-        (f.field, f.old.as_deref(), f.new.as_deref()),
-        (Field::Latitude, Some("51.500000"), Some("51.500002"))
-    );
+    assert_eq!((f.field, f.old.as_deref(), f.new.as_deref()), (Field::Latitude, Some("51.500000"), Some("51.500002")));
 }
 
 #[test]

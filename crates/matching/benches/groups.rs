@@ -24,11 +24,11 @@ use std::time::{Duration, Instant};
 
 use upward_matching::groups::check::{check_mdgp, check_schools};
 use upward_matching::groups::io::{read_schools, read_themes};
+use upward_matching::groups::mdgp_ims::{ImsParams, solve_ims_with};
 use upward_matching::groups::school_solver::{solve_exact, solve_heuristic};
+use upward_matching::groups::{MdgpInstance, MdgpOptions, mdgp};
 use upward_matching::groups::{Rules, SchoolInstance, SolveMode, SolveOptions, Weights, solve};
 use upward_matching::themes::Taxonomy;
-use upward_matching::groups::mdgp_ims::{ImsParams, solve_ims_with};
-use upward_matching::groups::{MdgpInstance, MdgpOptions, mdgp};
 
 fn mdgplib() -> PathBuf {
     std::env::var_os("MDGPLIB")
@@ -126,7 +126,12 @@ fn large(seeds: &[u64]) {
         let mut vals = Vec::new();
         let mut ub = 0.0;
         for &seed in seeds {
-            let opts = MdgpOptions { time_limit: Duration::from_secs(secs), seed, clock: Some(thread_cpu), ..Default::default() };
+            let opts = MdgpOptions {
+                time_limit: Duration::from_secs(secs),
+                seed,
+                clock: Some(thread_cpu),
+                ..Default::default()
+            };
             let wall = Instant::now();
             let sol = solve_ims_with(&inst, &opts, &params());
             let wall = wall.elapsed();
@@ -170,11 +175,21 @@ fn pilot() {
     for mode in [SolveMode::Total, SolveMode::MaxMin] {
         let r = solve_exact(&inst, mode).expect("exact");
         assert!(check_schools(&inst, &r.grouping).broken.is_empty());
-        println!("| {mode:?} | exact | {:.3} | {:.3} | yes | {:.1} |", r.total, r.min_group, r.elapsed.as_secs_f64() * 1e3);
+        println!(
+            "| {mode:?} | exact | {:.3} | {:.3} | yes | {:.1} |",
+            r.total,
+            r.min_group,
+            r.elapsed.as_secs_f64() * 1e3
+        );
         let opts = SolveOptions { mode, time_limit: Duration::from_secs(1), seed: 1, ..Default::default() };
         let h = solve_heuristic(&inst, &opts).expect("heuristic");
         assert!(check_schools(&inst, &h.grouping).broken.is_empty());
-        println!("| {mode:?} | heuristic, 1 s | {:.3} | {:.3} | no | {:.1} |", h.total, h.min_group, h.elapsed.as_secs_f64() * 1e3);
+        println!(
+            "| {mode:?} | heuristic, 1 s | {:.3} | {:.3} | no | {:.1} |",
+            h.total,
+            h.min_group,
+            h.elapsed.as_secs_f64() * 1e3
+        );
     }
     println!();
 }
@@ -184,12 +199,11 @@ fn national(schools: &str, themes: &str, seconds: u64, seeds: &[u64]) {
     let inst = load_schools(schools, themes, Rules { min_km: 15.0, ..Default::default() });
     let load = t0.elapsed();
     let restricted = inst.schools.iter().filter(|s| s.single_sex || s.selective).count();
-    println!(
-        "## National: {} state-funded mainstream secondary schools, trios, no two within 15 km\n",
-        inst.len()
-    );
+    println!("## National: {} state-funded mainstream secondary schools, trios, no two within 15 km\n", inst.len());
     println!("{restricted} single-sex or selective schools; loading and tagging took {:.2} s.\n", load.as_secs_f64());
-    println!("| mode | seed | time limit | total | minimum group | rules kept | upper bound on total | wall time (s) |");
+    println!(
+        "| mode | seed | time limit | total | minimum group | rules kept | upper bound on total | wall time (s) |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for mode in [SolveMode::Total, SolveMode::MaxMin] {
         for &seed in seeds {
@@ -220,14 +234,17 @@ fn exact_scaling() {
     let t = dir.join("gtt-2018-themes.csv").display().to_string();
     let base = load_schools(&s, &t, Rules::default());
     for n in [12, 15, 18, 21, 22, 24] {
-        let mut list: Vec<_> = (0..n).map(|i| {
-            let mut x = base.schools[i % base.len()].clone();
-            x.id = format!("S{i}");
-            x.name = format!("School {i}");
-            x
-        }).collect();
+        let mut list: Vec<_> = (0..n)
+            .map(|i| {
+                let mut x = base.schools[i % base.len()].clone();
+                x.id = format!("S{i}");
+                x.name = format!("School {i}");
+                x
+            })
+            .collect();
         list.rotate_left(n % 5);
-        let inst = SchoolInstance::new(list, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+        let inst =
+            SchoolInstance::new(list, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
         let r = solve_exact(&inst, SolveMode::Total).expect("exact");
         println!("| {n} | {} | {} | {:.1} |", r.grouping.groups.len(), r.iterations, r.elapsed.as_secs_f64() * 1e3);
     }

@@ -12,11 +12,12 @@
 //! every total.
 
 use std::time::Instant;
-use upward_matching::reviews::bench::{self, check, generate::Generated, BenchParams, BenchStatus};
+use upward_matching::reviews::bench::{self, BenchParams, BenchStatus, check, generate::Generated};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    let names: Vec<&str> = if args.is_empty() { vec!["a", "b", "c", "d"] } else { args.iter().map(|s| s.as_str()).collect() };
+    let names: Vec<&str> =
+        if args.is_empty() { vec!["a", "b", "c", "d"] } else { args.iter().map(|s| s.as_str()).collect() };
     let known = [("a", 1_995_895_400i64), ("b", 3_995_722_200), ("c", 7_995_548_200)];
     println!("| instance | reviews × reviewers | solve (s) | passes | total | worst team | status |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");

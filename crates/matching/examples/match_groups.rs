@@ -16,7 +16,9 @@ use std::time::Duration;
 use upward_matching::groups::io::{read_grouping, read_schools, read_themes, write_assignment, write_grouping};
 use upward_matching::groups::report::school_report;
 use upward_matching::groups::schools::{Phase, Rules};
-use upward_matching::groups::{MdgpInstance, MdgpOptions, SchoolInstance, SolveMode, SolveOptions, Weights, evaluate, mdgp, solve};
+use upward_matching::groups::{
+    MdgpInstance, MdgpOptions, SchoolInstance, SolveMode, SolveOptions, Weights, evaluate, mdgp, solve,
+};
 use upward_matching::themes::Taxonomy;
 
 #[derive(Default)]
@@ -100,10 +102,7 @@ fn run(a: Args) -> Result<(), String> {
         None => Taxonomy::default(),
     };
     let index = |key: &str| -> Result<usize, String> {
-        schools
-            .iter()
-            .position(|s| s.id == key || s.name == key)
-            .ok_or_else(|| format!("no school `{key}`"))
+        schools.iter().position(|s| s.id == key || s.name == key).ok_or_else(|| format!("no school `{key}`"))
     };
     let pair = |s: &str| -> Result<(usize, usize), String> {
         let (x, y) = s.split_once(',').ok_or_else(|| format!("`{s}`: expected ID,ID"))?;

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::process::ExitCode;
 use std::time::Instant;
-use upward_matching::reviews::bench::{self, csv::CsvScores, csv::write_assignment, BenchParams, BenchStatus};
+use upward_matching::reviews::bench::{self, BenchParams, BenchStatus, csv::CsvScores, csv::write_assignment};
 
 fn main() -> ExitCode {
     match run() {

@@ -44,7 +44,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = args.next().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
     let mut rdr = csv::Reader::from_path(&src)?;
     let headers = rdr.headers()?.clone();
-    let col = |n: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == n).ok_or(format!("missing column {n}"));
+    let col = |n: &str| {
+        headers.iter().position(|h| h.trim_start_matches('\u{feff}') == n).ok_or(format!("missing column {n}"))
+    };
     let (c_rt, c_urn, c_name, c_type, c_gram, c_gen, c_lat, c_lon) = (
         col("RECTYPE")?,
         col("URN")?,
@@ -55,7 +57,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         col("LATITUDE")?,
         col("LONGITUDE")?,
     );
-    let (c_p8, c_em, c_eb, c_of) = (col("P8MEA")?, col("PTL2BASICS_95")?, col("PTEBACC_E_PTQ_EE")?, col("OFSTEDRATING")?);
+    let (c_p8, c_em, c_eb, c_of) =
+        (col("P8MEA")?, col("PTL2BASICS_95")?, col("PTEBACC_E_PTQ_EE")?, col("OFSTEDRATING")?);
     let rows: Vec<csv::StringRecord> = rdr.records().collect::<Result<_, _>>()?;
     let n_all = rows.len();
     let main: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[c_rt] == "1").collect();
@@ -81,7 +84,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     let mut schools = String::from("id,name,phase,latitude,longitude,single_sex,selective\n");
     let mut themes = String::from("school,kind,theme\n");
-    let field = |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let field =
+        |s: &str| if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let st: Vec<(f64, f64, usize)> = measures.iter().map(|m| stats(m.0)).collect();
     for (m, s) in measures.iter().zip(&st) {
@@ -91,7 +95,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let urn = &r[c_urn];
         let single = matches!(&r[c_gen], "Boys" | "Girls");
         let selective = &r[c_gram] == "Yes";
-        let _ = writeln!(schools, "{urn},{},secondary,{},{},{single},{selective}", field(&r[c_name]), r[c_lat].trim(), r[c_lon].trim());
+        let _ = writeln!(
+            schools,
+            "{urn},{},secondary,{},{},{single},{selective}",
+            field(&r[c_name]),
+            r[c_lat].trim(),
+            r[c_lon].trim()
+        );
         for ((c, text, _), (m, sd, _)) in measures.iter().zip(&st) {
             if let Some(v) = num(&r[*c]) {
                 let z = (v - m) / sd;
@@ -112,7 +122,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 *counts.entry("excellence").or_default() += 1;
             }
             g @ ("Requires Improvement" | "Inadequate") => {
-                let _ = writeln!(themes, "{urn},challenge,Leadership and quality assurance (Ofsted {})", g.to_lowercase());
+                let _ =
+                    writeln!(themes, "{urn},challenge,Leadership and quality assurance (Ofsted {})", g.to_lowercase());
                 *counts.entry("challenge").or_default() += 1;
             }
             _ => {}

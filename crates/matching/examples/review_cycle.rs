@@ -5,11 +5,12 @@
 //! unfilled places with the top exclusion reasons, and one team's breakdown.
 
 use std::time::Instant;
-use upward_matching::reviews::{propose, Cycle, LatLon, Person, Review, Rules, Weights};
+use upward_matching::reviews::{Cycle, LatLon, Person, Review, Rules, Weights, propose};
 
 fn main() {
     let a: Vec<usize> = std::env::args().skip(1).filter_map(|s| s.parse().ok()).collect();
-    let (nr, np, secs) = (a.first().copied().unwrap_or(100), a.get(1).copied().unwrap_or(600), a.get(2).copied().unwrap_or(10));
+    let (nr, np, secs) =
+        (a.first().copied().unwrap_or(100), a.get(1).copied().unwrap_or(600), a.get(2).copied().unwrap_or(10));
     let mut x: u64 = 42;
     let mut rnd = move |m: u64| {
         x = upward_matching::reviews::bench::generate::splitmix64(x);
@@ -18,8 +19,9 @@ fn main() {
     let themes = ["maths", "english", "send", "assessment", "behaviour", "curriculum", "sixth form", "leadership"];
     let phases = ["primary", "secondary", "special"];
     let n_schools = 480;
-    let school_loc: Vec<LatLon> =
-        (0..n_schools).map(|_| LatLon { lat: 50.5 + rnd(400) as f64 / 100.0, lon: -3.5 + rnd(500) as f64 / 100.0 }).collect();
+    let school_loc: Vec<LatLon> = (0..n_schools)
+        .map(|_| LatLon { lat: 50.5 + rnd(400) as f64 / 100.0, lon: -3.5 + rnd(500) as f64 / 100.0 })
+        .collect();
     let hub_of = |s: usize| format!("hub{}", s % 30);
     let trust_of = |s: usize| if s.is_multiple_of(3) { Some(format!("trust{}", s % 130)) } else { None };
     let reviews: Vec<Review> = (0..nr)
@@ -77,7 +79,12 @@ fn main() {
     let p = propose(&cycle).expect("propose");
     println!("{nr} reviews, {np} people: {:.2} s", t.elapsed().as_secs_f64());
     println!("status: {:?}", p.status);
-    println!("score {:.3} (bound {:.3}), unfilled places {}", p.report.total_points(), p.bound, p.report.unfilled_places);
+    println!(
+        "score {:.3} (bound {:.3}), unfilled places {}",
+        p.report.total_points(),
+        p.bound,
+        p.report.unfilled_places
+    );
     println!("warnings: {}", p.report.warnings.len());
     if let Some(u) = p.unfilled.first() {
         println!("first unfilled: {} {:?} x{}: {:?}", u.review, u.role, u.places, u.counts);
@@ -85,6 +92,9 @@ fn main() {
     let r = &p.report.reviews[0];
     println!("team of {}: total {} (mix {}, hub {})", r.review, r.total, r.mix, r.hub_repeat);
     for m in &r.members {
-        println!("  {} {:?}: phase {} themes {} travel {} reciprocity {} = {}", m.person, m.role, m.phase, m.themes, m.travel, m.reciprocity, m.total);
+        println!(
+            "  {} {:?}: phase {} themes {} travel {} reciprocity {} = {}",
+            m.person, m.role, m.phase, m.themes, m.travel, m.reciprocity, m.total
+        );
     }
 }

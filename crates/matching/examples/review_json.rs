@@ -4,7 +4,7 @@
 //! Prints the status, the score, the bound and the time.
 
 use std::time::Instant;
-use upward_matching::reviews::{propose, Cycle};
+use upward_matching::reviews::{Cycle, propose};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,7 +35,13 @@ fn main() {
     let filled: usize = p.assignment.teams.iter().map(|t| t.peers.len() + t.lead.is_some() as usize).sum();
     println!("reviews {} people {}", cycle.reviews.len(), cycle.people.len());
     println!("status {:?}", p.status);
-    println!("score {:.3} bound {:.3} filled {} warnings {} time {secs:.2}s", p.report.total_points(), p.bound, filled, p.report.warnings.len());
+    println!(
+        "score {:.3} bound {:.3} filled {} warnings {} time {secs:.2}s",
+        p.report.total_points(),
+        p.bound,
+        filled,
+        p.report.warnings.len()
+    );
     let could_mix = cycle.reviews.iter().filter(|r| r.peer_places >= 2).count();
     let mixed = p.report.reviews.iter().filter(|r| r.mix > 0).count();
     let hub: i64 = p.report.reviews.iter().map(|r| r.hub_repeat).sum();

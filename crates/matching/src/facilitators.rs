@@ -155,9 +155,10 @@ pub fn pair_rules(f: &Facilitator, g: &Group) -> Vec<FacRule> {
         v.push(FacRule::Unavailable);
     }
     if let (Some(lim), Some(at)) = (f.travel_limit_km, f.location)
-        && g.schools.iter().any(|s| s.location.is_some_and(|l| at.distance_km(l) > lim)) {
-            v.push(FacRule::TooFar);
-        }
+        && g.schools.iter().any(|s| s.location.is_some_and(|l| at.distance_km(l) > lim))
+    {
+        v.push(FacRule::TooFar);
+    }
     v
 }
 
@@ -172,7 +173,11 @@ fn score(w: &FacWeights, f: &Facilitator, g: &Group) -> (i64, i64, i64) {
     let travel = match f.location {
         Some(at) => {
             let ds: Vec<f64> = g.schools.iter().filter_map(|s| s.location.map(|l| at.distance_km(l))).collect();
-            if ds.is_empty() { 0 } else { -milli(w.travel_per_100km * ds.iter().sum::<f64>() / ds.len() as f64 / 100.0) }
+            if ds.is_empty() {
+                0
+            } else {
+                -milli(w.travel_per_100km * ds.iter().sum::<f64>() / ds.len() as f64 / 100.0)
+            }
         }
         None => 0,
     };
@@ -186,21 +191,43 @@ pub fn check(groups: &[Group], facs: &[Facilitator], w: &FacWeights, a: &[FacAss
     let mut warnings = Vec::new();
     for x in a {
         if !groups.iter().any(|g| g.id == x.group) {
-            warnings.push(FacWarning { rule: FacRule::UnknownId, group: Some(x.group.clone()), facilitator: None, message: format!("group {} is not known", x.group) });
+            warnings.push(FacWarning {
+                rule: FacRule::UnknownId,
+                group: Some(x.group.clone()),
+                facilitator: None,
+                message: format!("group {} is not known", x.group),
+            });
         }
     }
     let mut load: BTreeMap<&str, u32> = BTreeMap::new();
     let mut out = Vec::new();
     for g in groups {
         let fid = chosen.get(g.id.as_str()).and_then(|f| f.as_deref());
-        let mut s = FacScore { group: g.id.clone(), facilitator: fid.map(str::to_string), phase: 0, context: 0, travel: 0, total: 0 };
+        let mut s = FacScore {
+            group: g.id.clone(),
+            facilitator: fid.map(str::to_string),
+            phase: 0,
+            context: 0,
+            travel: 0,
+            total: 0,
+        };
         if let Some(id) = fid {
             match fi.get(id) {
-                None => warnings.push(FacWarning { rule: FacRule::UnknownId, group: Some(g.id.clone()), facilitator: Some(id.into()), message: format!("facilitator {id} is not known") }),
+                None => warnings.push(FacWarning {
+                    rule: FacRule::UnknownId,
+                    group: Some(g.id.clone()),
+                    facilitator: Some(id.into()),
+                    message: format!("facilitator {id} is not known"),
+                }),
                 Some(f) => {
                     *load.entry(id).or_insert(0) += 1;
                     for r in pair_rules(f, g) {
-                        warnings.push(FacWarning { rule: r, group: Some(g.id.clone()), facilitator: Some(id.into()), message: format!("{id} for {}: {r:?}", g.id) });
+                        warnings.push(FacWarning {
+                            rule: r,
+                            group: Some(g.id.clone()),
+                            facilitator: Some(id.into()),
+                            message: format!("{id} for {}: {r:?}", g.id),
+                        });
                     }
                     let (p, c, t) = score(w, f, g);
                     s.phase = p;
@@ -215,7 +242,12 @@ pub fn check(groups: &[Group], facs: &[Facilitator], w: &FacWeights, a: &[FacAss
     for (id, n) in load {
         let max = fi[id].max_groups;
         if n > max {
-            warnings.push(FacWarning { rule: FacRule::AtMaxLoad, group: None, facilitator: Some(id.into()), message: format!("{id} facilitates {n} groups, maximum {max}") });
+            warnings.push(FacWarning {
+                rule: FacRule::AtMaxLoad,
+                group: None,
+                facilitator: Some(id.into()),
+                message: format!("{id} facilitates {n} groups, maximum {max}"),
+            });
         }
     }
     FacReport { total: out.iter().map(|s| s.total).sum(), groups: out, warnings }
@@ -247,7 +279,10 @@ pub fn assign(groups: &[Group], facs: &[Facilitator], w: &FacWeights) -> Result<
         g.add_arc((nf + gi) as Node, sink, 1, 0)?;
         g.add_arc(src, (nf + gi) as Node, 1, c1 + maxs)?;
     }
-    let arcs: Vec<_> = pairs.iter().map(|&(fi, gi, s)| g.add_arc(fi as Node, (nf + gi) as Node, 1, maxs - s)).collect::<Result<_, _>>()?;
+    let arcs: Vec<_> = pairs
+        .iter()
+        .map(|&(fi, gi, s)| g.add_arc(fi as Node, (nf + gi) as Node, 1, maxs - s))
+        .collect::<Result<_, _>>()?;
     g.solve()?;
     let mut chosen: Vec<Option<String>> = vec![None; ng];
     for (i, &(fi, gi, _)) in pairs.iter().enumerate() {
@@ -255,7 +290,8 @@ pub fn assign(groups: &[Group], facs: &[Facilitator], w: &FacWeights) -> Result<
             chosen[gi] = Some(facs[fi].id.clone());
         }
     }
-    let assignment: Vec<FacAssignment> = groups.iter().zip(chosen).map(|(gr, f)| FacAssignment { group: gr.id.clone(), facilitator: f }).collect();
+    let assignment: Vec<FacAssignment> =
+        groups.iter().zip(chosen).map(|(gr, f)| FacAssignment { group: gr.id.clone(), facilitator: f }).collect();
     let report = check(groups, facs, w, &assignment);
     debug_assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let mut load: HashMap<&str, u32> = HashMap::new();

@@ -45,7 +45,9 @@ fn brute_force(inst: &MdgpInstance) -> f64 {
 
 #[test]
 fn the_three_n12_optima_are_proven() {
-    for (name, want) in [("RanReal_n012_ss_01", 956.430), ("RanReal_n012_ss_02", 972.550), ("RanReal_n012_ss_03", 1011.773)] {
+    for (name, want) in
+        [("RanReal_n012_ss_01", 956.430), ("RanReal_n012_ss_02", 972.550), ("RanReal_n012_ss_03", 1011.773)]
+    {
         let inst = fixture(name);
         let sol = mdgp::solve(&inst, &MdgpOptions::default());
         assert!(sol.proven_optimal, "{name}");
@@ -67,18 +69,35 @@ fn the_heuristic_reaches_the_proven_optimum_on_small_instances() {
     for name in ["RanReal_n012_ss_01", "RanReal_n012_ss_02", "RanReal_n012_ss_03"] {
         let inst = fixture(name);
         let exact = solve_exact(&inst);
-        let opts = MdgpOptions { time_limit: Duration::from_secs(5), seed: 7, max_iterations: Some(200), exact_max_n: 0, clock: None };
+        let opts = MdgpOptions {
+            time_limit: Duration::from_secs(5),
+            seed: 7,
+            max_iterations: Some(200),
+            exact_max_n: 0,
+            clock: None,
+        };
         let h = solve_ims(&inst, &opts);
         assert!(!h.proven_optimal);
         assert!(h.objective <= exact.objective + 1e-9);
-        assert!((h.objective - exact.objective).abs() < 1e-6, "{name}: heuristic {} vs optimum {}", h.objective, exact.objective);
+        assert!(
+            (h.objective - exact.objective).abs() < 1e-6,
+            "{name}: heuristic {} vs optimum {}",
+            h.objective,
+            exact.objective
+        );
     }
 }
 
 #[test]
 fn the_heuristic_is_deterministic_for_a_seed_and_an_iteration_cap() {
     let inst = fixture("RanReal_n012_ss_02");
-    let opts = MdgpOptions { time_limit: Duration::from_secs(60), seed: 3, max_iterations: Some(20), exact_max_n: 0, clock: None };
+    let opts = MdgpOptions {
+        time_limit: Duration::from_secs(60),
+        seed: 3,
+        max_iterations: Some(20),
+        exact_max_n: 0,
+        clock: None,
+    };
     assert_eq!(solve_ims(&inst, &opts).assignment, solve_ims(&inst, &opts).assignment);
 }
 

@@ -47,7 +47,12 @@ fn school_strategy() -> impl Strategy<Value = School> {
 }
 
 fn instance_strategy(max_n: usize) -> impl Strategy<Value = SchoolInstance> {
-    (prop::collection::vec(school_strategy(), 6..=max_n), 0.0f64..120.0, any::<bool>(), prop::collection::vec((0usize..16, 0usize..16), 0..3))
+    (
+        prop::collection::vec(school_strategy(), 6..=max_n),
+        0.0f64..120.0,
+        any::<bool>(),
+        prop::collection::vec((0usize..16, 0usize..16), 0..3),
+    )
         .prop_filter_map("sizes", |(mut schools, km, cross, apart)| {
             for (i, s) in schools.iter_mut().enumerate() {
                 s.id = format!("S{i}");
@@ -70,7 +75,13 @@ fn instance_strategy(max_n: usize) -> impl Strategy<Value = SchoolInstance> {
 
 /// Every partition of the schools into the planned trios and quads.
 fn brute_force(inst: &SchoolInstance) -> Option<(f64, f64)> {
-    fn rec(inst: &SchoolInstance, left: &mut Vec<usize>, groups: &mut Vec<Vec<usize>>, quads: usize, best: &mut Option<(f64, f64)>) {
+    fn rec(
+        inst: &SchoolInstance,
+        left: &mut Vec<usize>,
+        groups: &mut Vec<Vec<usize>>,
+        quads: usize,
+        best: &mut Option<(f64, f64)>,
+    ) {
         if left.is_empty() {
             if quads != 0 {
                 return;

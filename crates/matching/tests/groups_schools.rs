@@ -72,7 +72,8 @@ fn max_min_mode_protects_the_weakest_group() {
 fn the_heuristic_matches_the_exact_optimum_on_the_pilot() {
     let inst = pilot(Rules::default());
     let exact = solve_exact(&inst, SolveMode::Total).expect("exact");
-    let opts = SolveOptions { time_limit: Duration::from_secs(20), seed: 5, max_iterations: Some(1000), ..Default::default() };
+    let opts =
+        SolveOptions { time_limit: Duration::from_secs(20), seed: 5, max_iterations: Some(1000), ..Default::default() };
     let h = solve_heuristic(&inst, &opts).expect("heuristic");
     assert!(h.valid && !h.proven_optimal);
     assert!(h.total <= exact.total + 1e-9);
@@ -120,7 +121,8 @@ fn evaluate_reports_every_broken_rule() {
     schools[3].selective = true;
     schools[4].phase = Phase::Primary;
     let rules = Rules { min_km: 15.0, ..Default::default() };
-    let inst = SchoolInstance::new(schools.clone(), Taxonomy::default(), rules.clone(), Weights::default()).expect("instance");
+    let inst =
+        SchoolInstance::new(schools.clone(), Taxonomy::default(), rules.clone(), Weights::default()).expect("instance");
     let bad = Grouping { groups: vec![vec![0, 1, 4], vec![2, 3, 5]] };
     let ev = evaluate(&inst, &bad);
     let kinds: Vec<RuleKind> = ev.violations.iter().map(|v| v.kind).collect();
@@ -165,7 +167,8 @@ fn an_impossible_cohort_is_refused_exactly() {
     let inst = SchoolInstance::new(schools, Taxonomy::default(), rules, Weights::default()).expect("instance");
     assert!(solve(&inst, &SolveOptions::default()).is_err());
     // The heuristic returns its best attempt, marked invalid, without panicking.
-    let h = solve_heuristic(&inst, &SolveOptions { max_iterations: Some(50), ..Default::default() }).expect("heuristic");
+    let h =
+        solve_heuristic(&inst, &SolveOptions { max_iterations: Some(50), ..Default::default() }).expect("heuristic");
     assert!(!h.valid);
     assert!(SchoolInstance::new(vec![], Taxonomy::default(), Rules::default(), Weights::default()).is_err());
 }
@@ -192,7 +195,8 @@ fn group_sizes_follow_the_plan() {
         .collect::<Vec<_>>()
         .join("\n");
     read_themes(themes.as_bytes(), "t", &mut schools).expect("themes");
-    let inst = SchoolInstance::new(schools, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+    let inst =
+        SchoolInstance::new(schools, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
     let res = solve(&inst, &SolveOptions::default()).expect("solve");
     let mut sizes: Vec<usize> = res.grouping.groups.iter().map(Vec::len).collect();
     sizes.sort();
@@ -202,9 +206,11 @@ fn group_sizes_follow_the_plan() {
 
 #[test]
 fn csv_errors_name_file_line_and_field() {
-    let e = read_schools("id,name,phase,latitude,longitude,single_sex\n".as_bytes(), "s.csv").expect_err("missing column");
+    let e =
+        read_schools("id,name,phase,latitude,longitude,single_sex\n".as_bytes(), "s.csv").expect_err("missing column");
     assert_eq!((e.source_name.as_str(), e.line, e.field.as_str()), ("s.csv", 1, "selective"));
-    let text = "id,name,phase,latitude,longitude,single_sex,selective\n1,A,secondary,51.5,-0.1,no,no\n2,B,tertiary,,,no,no\n";
+    let text =
+        "id,name,phase,latitude,longitude,single_sex,selective\n1,A,secondary,51.5,-0.1,no,no\n2,B,tertiary,,,no,no\n";
     let e = read_schools(text.as_bytes(), "s.csv").expect_err("bad phase");
     assert_eq!((e.line, e.field.as_str()), (3, "phase"));
     let text = "id,name,phase,latitude,longitude,single_sex,selective\n1,A,secondary,151.5,-0.1,no,no\n";
@@ -216,8 +222,12 @@ fn csv_errors_name_file_line_and_field() {
     let text = "id,name,phase,latitude,longitude,single_sex,selective\n1,A,secondary,,,no,no\n1,B,secondary,,,no,no\n";
     assert_eq!(read_schools(text.as_bytes(), "s.csv").expect_err("dup").line, 3);
     let mut schools = read_schools(SCHOOLS.as_bytes(), "s").expect("schools");
-    let e = read_themes("school,kind,theme\nCobalt school,excellence,x\nBoron school,challenge,y\n".as_bytes(), "t.csv", &mut schools)
-        .expect_err("unknown school");
+    let e = read_themes(
+        "school,kind,theme\nCobalt school,excellence,x\nBoron school,challenge,y\n".as_bytes(),
+        "t.csv",
+        &mut schools,
+    )
+    .expect_err("unknown school");
     assert_eq!((e.line, e.field.as_str()), (3, "school"));
     let e = read_themes("school,kind,theme\nCo,hobby,x\n".as_bytes(), "t.csv", &mut schools).expect_err("kind");
     assert_eq!((e.line, e.field.as_str()), (2, "kind"));
@@ -247,7 +257,8 @@ fn phases_that_never_meet_are_grouped_as_separate_cohorts() {
     for s in schools.iter_mut().take(10) {
         s.phase = Phase::Primary;
     }
-    let inst = SchoolInstance::new(schools.clone(), Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+    let inst = SchoolInstance::new(schools.clone(), Taxonomy::default(), Rules::default(), Weights::default())
+        .expect("instance");
     assert_eq!(inst.phase_cohorts().len(), 2);
     for mode in [SolveMode::Total, SolveMode::MaxMin] {
         let r = solve(&inst, &SolveOptions { mode, ..Default::default() }).expect("solve");
@@ -270,7 +281,8 @@ fn phases_that_never_meet_are_grouped_as_separate_cohorts() {
     for (i, s) in schools.iter_mut().enumerate() {
         s.phase = if i < 5 { Phase::Primary } else { Phase::Secondary };
     }
-    let inst = SchoolInstance::new(schools, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
+    let inst =
+        SchoolInstance::new(schools, Taxonomy::default(), Rules::default(), Weights::default()).expect("instance");
     let e = solve(&inst, &SolveOptions::default()).expect_err("five primaries");
     assert!(e.to_string().contains("5 primary schools"), "{e}");
 }
@@ -279,7 +291,13 @@ fn phases_that_never_meet_are_grouped_as_separate_cohorts() {
 fn the_heuristic_is_deterministic_for_a_seed_and_an_iteration_cap() {
     let inst = pilot(Rules::default());
     for mode in [SolveMode::Total, SolveMode::MaxMin] {
-        let opts = SolveOptions { mode, time_limit: Duration::from_secs(60), seed: 9, max_iterations: Some(300), ..Default::default() };
+        let opts = SolveOptions {
+            mode,
+            time_limit: Duration::from_secs(60),
+            seed: 9,
+            max_iterations: Some(300),
+            ..Default::default()
+        };
         let a = solve_heuristic(&inst, &opts).expect("a");
         let b = solve_heuristic(&inst, &opts).expect("b");
         assert_eq!(a.grouping, b.grouping, "{mode:?}");

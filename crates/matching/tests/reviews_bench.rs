@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 use upward_matching::reviews::bench::{
-    self, check, csv::CsvScores, generate::Generated, BenchParams, BenchStatus, ConflictSet, PairSet,
+    self, BenchParams, BenchStatus, ConflictSet, PairSet, check, csv::CsvScores, generate::Generated,
 };
 
 /// SHA-256 of `scores.csv` and `constraints.csv` from `gen_instance.py a 500 1300`
@@ -167,12 +167,30 @@ fn hall_violation_is_named() {
 fn brute(scores: &[Vec<i64>], conf: &[Vec<bool>], k: usize, l: u32, m: u32) -> Option<i64> {
     let np = scores.len();
     let nr = scores[0].len();
-    let teams: Vec<Vec<u32>> = (0u32..1 << nr).filter(|t| t.count_ones() as usize == k).collect::<Vec<_>>().into_iter().map(|t| vec![t]).collect();
+    let teams: Vec<Vec<u32>> = (0u32..1 << nr)
+        .filter(|t| t.count_ones() as usize == k)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| vec![t])
+        .collect();
     let masks: Vec<u32> = teams.iter().map(|t| t[0]).collect();
     let mut best = None;
     let mut choice = vec![0usize; np];
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-    fn rec(p: usize, np: usize, nr: usize, masks: &[u32], scores: &[Vec<i64>], conf: &[Vec<bool>], l: u32, m: u32, load: &mut Vec<u32>, acc: i64, best: &mut Option<i64>, choice: &mut Vec<usize>) {
+    fn rec(
+        p: usize,
+        np: usize,
+        nr: usize,
+        masks: &[u32],
+        scores: &[Vec<i64>],
+        conf: &[Vec<bool>],
+        l: u32,
+        m: u32,
+        load: &mut Vec<u32>,
+        acc: i64,
+        best: &mut Option<i64>,
+        choice: &mut Vec<usize>,
+    ) {
         if p == np {
             if load.iter().all(|&x| x >= m) {
                 *best = Some(best.map_or(acc, |b: i64| b.max(acc)));

@@ -1,7 +1,9 @@
 //! Facilitator assignment: rules, explanations, brute force.
 
 use proptest::prelude::*;
-use upward_matching::facilitators::{assign, check, FacAssignment, FacRule, FacWeights, Facilitator, Group, GroupSchool};
+use upward_matching::facilitators::{
+    FacAssignment, FacRule, FacWeights, Facilitator, Group, GroupSchool, assign, check,
+};
 
 fn group(id: &str, schools: &[&str], dates: &[&str]) -> Group {
     Group {

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use std::collections::HashMap;
 use upward_matching::reviews::{
-    propose, rescore, Assignment, Cycle, LatLon, Person, Review, Role, Rule, Rules, Status, Team, Weights,
+    Assignment, Cycle, LatLon, Person, Review, Role, Rule, Rules, Status, Team, Weights, propose, rescore,
 };
 
 fn person(id: &str, school: &str) -> Person {
@@ -21,7 +21,8 @@ fn small_cycle() -> Cycle {
     lead.special_expertise = true;
     let mut lead2 = person("liam", "s8");
     lead2.can_lead = true;
-    let mut people = vec![lead, lead2, person("ann", "s1"), person("bob", "s2"), person("cat", "s3"), person("dan", "s3")];
+    let mut people =
+        vec![lead, lead2, person("ann", "s1"), person("bob", "s2"), person("cat", "s3"), person("dan", "s3")];
     people[2].phase = Some("primary".into());
     people[3].themes = vec!["maths".into()];
     people[4].experience = 0;
@@ -79,7 +80,11 @@ fn rescore_warns_about_every_broken_rule() {
     let c = small_cycle();
     let a = Assignment {
         teams: vec![
-            Team { review: "r1".into(), lead: Some("liam".into()), peers: vec!["ann".into(), "cat".into(), "dan".into()] },
+            Team {
+                review: "r1".into(),
+                lead: Some("liam".into()),
+                peers: vec!["ann".into(), "cat".into(), "dan".into()],
+            },
             Team { review: "r2".into(), lead: Some("ghost".into()), peers: vec!["cat".into()] },
         ],
     };
@@ -135,7 +140,12 @@ fn lead_and_peer_from_one_school_are_repaired() {
     let other = person("oli", "s6");
     let mut r = review("r1", "s1", 1, 1);
     r.focus = vec!["maths".into()];
-    let c = Cycle { reviews: vec![r], people: vec![lead, star, other], weights: Weights::default(), rules: Rules::default() };
+    let c = Cycle {
+        reviews: vec![r],
+        people: vec![lead, star, other],
+        weights: Weights::default(),
+        rules: Rules::default(),
+    };
     let p = propose(&c).unwrap();
     assert!(p.report.warnings.is_empty(), "{:?}", p.report.warnings);
     assert_eq!(p.assignment.teams[0].lead.as_deref(), Some("lee"));
@@ -170,7 +180,8 @@ fn brute(c: &Cycle) -> (i64, i64, i64) {
         .iter()
         .map(|r| {
             let mut v = Vec::new();
-            let leads: Vec<Option<usize>> = if r.needs_lead { std::iter::once(None).chain((0..n).map(Some)).collect() } else { vec![None] };
+            let leads: Vec<Option<usize>> =
+                if r.needs_lead { std::iter::once(None).chain((0..n).map(Some)).collect() } else { vec![None] };
             for l in leads {
                 for mask in 0u32..1 << n {
                     if mask.count_ones() > r.peer_places || l.is_some_and(|l| mask >> l & 1 == 1) {
@@ -210,10 +221,21 @@ fn brute(c: &Cycle) -> (i64, i64, i64) {
 
 fn arb_cycle() -> impl Strategy<Value = Cycle> {
     let people = proptest::collection::vec(
-        (0u8..3, any::<bool>(), any::<bool>(), (0u32..4).prop_map(|x| x / 3), 1u32..3, 0u8..3, 0u8..2, any::<bool>(), 0u8..2),
+        (
+            0u8..3,
+            any::<bool>(),
+            any::<bool>(),
+            (0u32..4).prop_map(|x| x / 3),
+            1u32..3,
+            0u8..3,
+            0u8..2,
+            any::<bool>(),
+            0u8..2,
+        ),
         2..5,
     );
-    let reviews = proptest::collection::vec((0u8..4, 0i32..2, 0u32..3, any::<bool>(), any::<bool>(), 0u8..3, 0u8..2), 1..3);
+    let reviews =
+        proptest::collection::vec((0u8..4, 0i32..2, 0u32..3, any::<bool>(), any::<bool>(), 0u8..3, 0u8..2), 1..3);
     (people, reviews, 0u8..6, 0u8..3).prop_map(|(ps, rs, wsel, rsel)| {
         let people = ps
             .into_iter()

@@ -81,7 +81,11 @@ pub async fn record(tx: &mut Tx, who: &Who, c: Change<'_>) -> Result<(), StoreEr
 /// Write many audit records at once (imports), in the caller's transaction.
 /// The records are taken from `changes` 200 at a time, so a caller can make
 /// them as they are written instead of holding all of them.
-pub async fn record_many<'a>(tx: &mut Tx, who: &Who, changes: impl IntoIterator<Item = Change<'a>>) -> Result<(), StoreError> {
+pub async fn record_many<'a>(
+    tx: &mut Tx,
+    who: &Who,
+    changes: impl IntoIterator<Item = Change<'a>>,
+) -> Result<(), StoreError> {
     let at = tx.now();
     let backend = crate::db::backend_of(tx);
     let mut changes = changes.into_iter().peekable();

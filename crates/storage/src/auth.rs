@@ -14,7 +14,12 @@ use serde::Serialize;
 pub const SESSION_IDLE_SECS: i64 = 8 * 3600;
 pub const SESSION_MAX_SECS: i64 = 14 * 24 * 3600;
 
-pub async fn create_session(db: &Db, person_id: i64, token_hash: &str, user_agent: Option<&str>) -> Result<(), StoreError> {
+pub async fn create_session(
+    db: &Db,
+    person_id: i64,
+    token_hash: &str,
+    user_agent: Option<&str>,
+) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     let t = db.now();
     Sql::new("INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent) VALUES (?, ?, ?, ?, ?, ?)")
@@ -28,7 +33,12 @@ pub async fn create_session(db: &Db, person_id: i64, token_hash: &str, user_agen
         .execute(&mut *tx)
         .await?;
     crate::people::touch_sign_in(&mut tx, person_id).await?;
-    audit::record(&mut tx, &Who::person(person_id, "self"), Change::new("session.signed_in", "person", person_id, "Signed in")).await?;
+    audit::record(
+        &mut tx,
+        &Who::person(person_id, "self"),
+        Change::new("session.signed_in", "person", person_id, "Signed in"),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -69,7 +79,12 @@ pub async fn end_session(db: &Db, token_hash: &str) -> Result<(), StoreError> {
         .await?;
     if let Some(r) = row {
         let pid = get_i64(&r, "person_id")?;
-        audit::record(&mut tx, &Who::person(pid, "self"), Change::new("session.signed_out", "person", pid, "Signed out")).await?;
+        audit::record(
+            &mut tx,
+            &Who::person(pid, "self"),
+            Change::new("session.signed_out", "person", pid, "Signed out"),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -105,22 +120,39 @@ pub async fn note_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> Re
 pub async fn recent_failures(db: &Db, email: &str, ip: &str, window: i64) -> Result<(i64, i64), StoreError> {
     let since = db.now() - window;
     let by_email = db
-        .count(&Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE email = ? AND at > ? AND succeeded = 0").bind(email).bind(since))
+        .count(
+            &Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE email = ? AND at > ? AND succeeded = 0")
+                .bind(email)
+                .bind(since),
+        )
         .await?;
     let by_ip = db
-        .count(&Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE ip = ? AND at > ? AND succeeded = 0").bind(ip).bind(since))
+        .count(
+            &Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE ip = ? AND at > ? AND succeeded = 0")
+                .bind(ip)
+                .bind(since),
+        )
         .await?;
     Ok((by_email, by_ip))
 }
 
 /// Clear failures after a successful sign-in.
 pub async fn clear_failures(db: &Db, email: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1 AND succeeded = 0").bind(email).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1 AND succeeded = 0")
+        .bind(email)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
 /// A link for a password reset ('reset') or an invitation ('invite').
-pub async fn create_one_time(tx: &mut Tx, person_id: i64, purpose: &str, token_hash: &str, valid_secs: i64) -> Result<(), StoreError> {
+pub async fn create_one_time(
+    tx: &mut Tx,
+    person_id: i64,
+    purpose: &str,
+    token_hash: &str,
+    valid_secs: i64,
+) -> Result<(), StoreError> {
     let t = tx.now();
     // A new link replaces older unused ones of the same purpose.
     Sql::new("UPDATE one_time_tokens SET used_at = ? WHERE person_id = ? AND purpose = ? AND used_at IS NULL")
@@ -130,15 +162,17 @@ pub async fn create_one_time(tx: &mut Tx, person_id: i64, purpose: &str, token_h
         .query()
         .execute(&mut **tx)
         .await?;
-    Sql::new("INSERT INTO one_time_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(token_hash)
-        .bind(person_id)
-        .bind(purpose)
-        .bind(t)
-        .bind(t + valid_secs)
-        .query()
-        .execute(&mut **tx)
-        .await?;
+    Sql::new(
+        "INSERT INTO one_time_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(person_id)
+    .bind(purpose)
+    .bind(t)
+    .bind(t + valid_secs)
+    .query()
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -180,18 +214,32 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
 }
 
-pub async fn create_api_token(tx: &mut Tx, who: &Who, person_id: i64, name: &str, token_hash: &str, hint: &str) -> Result<i64, StoreError> {
-    let row = Sql::new("INSERT INTO api_tokens (person_id, name, token_hash, hint, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
-        .bind(person_id)
-        .bind(name)
-        .bind(token_hash)
-        .bind(hint)
-        .bind(tx.now())
-        .query()
-        .fetch_one(&mut **tx)
-        .await?;
+pub async fn create_api_token(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: i64,
+    name: &str,
+    token_hash: &str,
+    hint: &str,
+) -> Result<i64, StoreError> {
+    let row = Sql::new(
+        "INSERT INTO api_tokens (person_id, name, token_hash, hint, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(person_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(hint)
+    .bind(tx.now())
+    .query()
+    .fetch_one(&mut **tx)
+    .await?;
     let id = get_i64(&row, "id")?;
-    audit::record(tx, who, Change::new("api_token.created", "person", person_id, format!("API token '{name}' created ({hint}…)"))).await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("api_token.created", "person", person_id, format!("API token '{name}' created ({hint}…)")),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -226,7 +274,12 @@ pub async fn revoke_api_token(tx: &mut Tx, who: &Who, person_id: i64, token_id: 
     if r.rows_affected() == 0 {
         return Ok(false);
     }
-    audit::record(tx, who, Change::new("api_token.revoked", "person", person_id, format!("API token {token_id} revoked"))).await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("api_token.revoked", "person", person_id, format!("API token {token_id} revoked")),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -244,7 +297,11 @@ pub async fn api_token_person(db: &Db, token_hash: &str) -> Result<Option<i64>, 
     let Some(row) = row else { return Ok(None) };
     let t = db.now();
     if get_oi64(&row, "last_used_at")?.is_none_or(|l| t - l > 60) {
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2").bind(t).bind(token_hash).execute(&db.pool).await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(t)
+            .bind(token_hash)
+            .execute(&db.pool)
+            .await?;
     }
     Ok(Some(get_i64(&row, "person_id")?))
 }

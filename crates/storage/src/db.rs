@@ -104,13 +104,14 @@ impl Db {
             Backend::Sqlite => {
                 let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or(path);
-                if path != ":memory:" && !path.is_empty()
+                if path != ":memory:"
+                    && !path.is_empty()
                     && let Some(dir) = Path::new(path).parent()
-                        && !dir.as_os_str().is_empty() {
-                            std::fs::create_dir_all(dir).map_err(|e| {
-                                StoreError::Config(format!("cannot create the folder {}: {e}", dir.display()))
-                            })?;
-                        }
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| StoreError::Config(format!("cannot create the folder {}: {e}", dir.display())))?;
+                }
                 let sep = if url.contains('?') { '&' } else { '?' };
                 let url = if url.contains("mode=") { url } else { format!("{url}{sep}mode=rwc") };
                 (url, 8)
@@ -215,10 +216,7 @@ impl Db {
         result
     }
 
-    async fn migrate_locked(
-        &self,
-        conn: &mut sqlx::pool::PoolConnection<Any>,
-    ) -> Result<Vec<String>, StoreError> {
+    async fn migrate_locked(&self, conn: &mut sqlx::pool::PoolConnection<Any>) -> Result<Vec<String>, StoreError> {
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
@@ -260,9 +258,9 @@ impl Db {
             let mut tx = sqlx::Connection::begin(&mut **conn).await?;
             for stmt in split_statements(&for_backend(m.sql, self.backend)) {
                 let stmt = self.dialect(&stmt);
-                tx.execute(stmt.as_str()).await.map_err(|e| {
-                    StoreError::Migration(format!("migration {} ({}): {e}", m.version, m.name))
-                })?;
+                tx.execute(stmt.as_str())
+                    .await
+                    .map_err(|e| StoreError::Migration(format!("migration {} ({}): {e}", m.version, m.name)))?;
             }
             Sql::new("INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)")
                 .bind(m.version)
@@ -342,7 +340,8 @@ fn split_statements(sql: &str) -> Vec<String> {
             }
             b'$' => {
                 // $tag$ ... $tag$
-                let tag_end = b[i + 1..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).map(|p| i + 1 + p);
+                let tag_end =
+                    b[i + 1..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).map(|p| i + 1 + p);
                 match tag_end {
                     Some(e) if b[e] == b'$' => {
                         let tag = &sql[i..=e];
@@ -416,8 +415,15 @@ mod tests {
 
     #[test]
     fn dialect_blocks_keep_one_backends_lines() {
-        let s = "CREATE TABLE a (x TEXT);\n-- @sqlite\nSELECT 1;\n-- @end\n-- @postgres\nSELECT 2;\n-- @end\nSELECT 3;\n";
-        assert_eq!(split_statements(&for_backend(s, Backend::Sqlite)), vec!["CREATE TABLE a (x TEXT)", "SELECT 1", "SELECT 3"]);
-        assert_eq!(split_statements(&for_backend(s, Backend::Postgres)), vec!["CREATE TABLE a (x TEXT)", "SELECT 2", "SELECT 3"]);
+        let s =
+            "CREATE TABLE a (x TEXT);\n-- @sqlite\nSELECT 1;\n-- @end\n-- @postgres\nSELECT 2;\n-- @end\nSELECT 3;\n";
+        assert_eq!(
+            split_statements(&for_backend(s, Backend::Sqlite)),
+            vec!["CREATE TABLE a (x TEXT)", "SELECT 1", "SELECT 3"]
+        );
+        assert_eq!(
+            split_statements(&for_backend(s, Backend::Postgres)),
+            vec!["CREATE TABLE a (x TEXT)", "SELECT 2", "SELECT 3"]
+        );
     }
 }

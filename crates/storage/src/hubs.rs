@@ -102,21 +102,29 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Hub>, StoreError> {
     Ok(hubs.pop())
 }
 
-pub async fn create(tx: &mut Tx, who: &Who, name: &str, region: Option<&str>, description: Option<&str>) -> Result<i64, StoreError> {
+pub async fn create(
+    tx: &mut Tx,
+    who: &Who,
+    name: &str,
+    region: Option<&str>,
+    description: Option<&str>,
+) -> Result<i64, StoreError> {
     let t = tx.now();
-    let row = Sql::new("INSERT INTO hubs (name, region, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
-        .bind(name)
-        .bind(region)
-        .bind(description)
-        .bind(t)
-        .bind(t)
-        .query()
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| {
-            let e = StoreError::from(e);
-            if e.is_unique_violation() { StoreError::Conflict(format!("There is already a Hub called {name}")) } else { e }
-        })?;
+    let row = Sql::new(
+        "INSERT INTO hubs (name, region, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(name)
+    .bind(region)
+    .bind(description)
+    .bind(t)
+    .bind(t)
+    .query()
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| {
+        let e = StoreError::from(e);
+        if e.is_unique_violation() { StoreError::Conflict(format!("There is already a Hub called {name}")) } else { e }
+    })?;
     let id = get_i64(&row, "id")?;
     audit::record(
         tx,
@@ -159,7 +167,10 @@ pub async fn trusts(db: &Db, q: Option<&str>, members_only: bool) -> Result<Vec<
     let mut s = Sql::new(TRUST_SELECT);
     s.push(" WHERE 1=1");
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        s.push_bind(" AND LOWER(t.name) LIKE ? ESCAPE '\\'", format!("%{}%", crate::util::like_escape(&q.to_lowercase())));
+        s.push_bind(
+            " AND LOWER(t.name) LIKE ? ESCAPE '\\'",
+            format!("%{}%", crate::util::like_escape(&q.to_lowercase())),
+        );
     }
     s.push(" GROUP BY t.id, t.code, t.name");
     if members_only {
@@ -187,6 +198,8 @@ pub async fn trust_executives(db: &Db, trust_id: i64) -> Result<Vec<Leader>, Sto
         )
         .await?;
     rows.iter()
-        .map(|r| Ok(Leader { person_id: get_i64(r, "id")?, name: get_str(r, "full_name")?, email: get_str(r, "email")? }))
+        .map(|r| {
+            Ok(Leader { person_id: get_i64(r, "id")?, name: get_str(r, "full_name")?, email: get_str(r, "email")? })
+        })
         .collect()
 }

@@ -52,7 +52,13 @@ fn run(r: &AnyRow) -> Result<ImportRun, StoreError> {
     })
 }
 
-pub async fn start(db: &Db, kind: &str, file_name: &str, started_by: Option<i64>, bytes_total: Option<i64>) -> Result<i64, StoreError> {
+pub async fn start(
+    db: &Db,
+    kind: &str,
+    file_name: &str,
+    started_by: Option<i64>,
+    bytes_total: Option<i64>,
+) -> Result<i64, StoreError> {
     let row = db
         .fetch_one(
             &Sql::new("INSERT INTO import_runs (kind, file_name, started_by, started_at, status, bytes_total) VALUES (?, ?, ?, ?, 'running', ?) RETURNING id")
@@ -66,18 +72,32 @@ pub async fn start(db: &Db, kind: &str, file_name: &str, started_by: Option<i64>
     get_i64(&row, "id")
 }
 
-pub async fn progress(db: &Db, id: i64, rows_done: i64, bytes_done: i64, message: Option<&str>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE import_runs SET rows_done = $1, bytes_done = $2, message = COALESCE($3, message) WHERE id = $4")
-        .bind(rows_done)
-        .bind(bytes_done)
-        .bind(message)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+pub async fn progress(
+    db: &Db,
+    id: i64,
+    rows_done: i64,
+    bytes_done: i64,
+    message: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE import_runs SET rows_done = $1, bytes_done = $2, message = COALESCE($3, message) WHERE id = $4",
+    )
+    .bind(rows_done)
+    .bind(bytes_done)
+    .bind(message)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 
-pub async fn finish(db: &Db, id: i64, succeeded: bool, message: &str, report: Option<&serde_json::Value>) -> Result<(), StoreError> {
+pub async fn finish(
+    db: &Db,
+    id: i64,
+    succeeded: bool,
+    message: &str,
+    report: Option<&serde_json::Value>,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE import_runs SET status = $1, finished_at = $2, message = $3, report_json = $4 WHERE id = $5")
         .bind(if succeeded { "succeeded" } else { "failed" })
         .bind(db.now())
@@ -94,7 +114,11 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<ImportRun>, StoreError> {
 }
 
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<ImportRun>, StoreError> {
-    db.fetch_all(&Sql::new("SELECT * FROM import_runs ORDER BY id DESC LIMIT ?").bind(limit)).await?.iter().map(run).collect()
+    db.fetch_all(&Sql::new("SELECT * FROM import_runs ORDER BY id DESC LIMIT ?").bind(limit))
+        .await?
+        .iter()
+        .map(run)
+        .collect()
 }
 
 /// Runs left 'running' by an instance that stopped are marked failed.

@@ -18,14 +18,16 @@ pub struct Job {
 
 /// Queue a job, in the caller's transaction.
 pub async fn enqueue(tx: &mut Tx, kind: &str, payload: &str, run_at: i64) -> Result<i64, StoreError> {
-    let row = Sql::new("INSERT INTO jobs (kind, payload, status, run_at, created_at) VALUES (?, ?, 'queued', ?, ?) RETURNING id")
-        .bind(kind)
-        .bind(payload)
-        .bind(run_at)
-        .bind(tx.now())
-        .query()
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = Sql::new(
+        "INSERT INTO jobs (kind, payload, status, run_at, created_at) VALUES (?, ?, 'queued', ?, ?) RETURNING id",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(run_at)
+    .bind(tx.now())
+    .query()
+    .fetch_one(&mut **tx)
+    .await?;
     get_i64(&row, "id")
 }
 
@@ -70,20 +72,24 @@ pub async fn complete(db: &Db, id: i64) -> Result<(), StoreError> {
 pub async fn fail(db: &Db, job: &Job, error: &str) -> Result<(), StoreError> {
     let t = db.now();
     if job.attempts >= job.max_attempts {
-        sqlx::query("UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, locked_until = NULL WHERE id = $3")
-            .bind(error)
-            .bind(t)
-            .bind(job.id)
-            .execute(&db.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, locked_until = NULL WHERE id = $3",
+        )
+        .bind(error)
+        .bind(t)
+        .bind(job.id)
+        .execute(&db.pool)
+        .await?;
     } else {
         let delay = 30 * (1i64 << job.attempts.clamp(0, 10));
-        sqlx::query("UPDATE jobs SET status = 'queued', last_error = $1, run_at = $2, locked_until = NULL WHERE id = $3")
-            .bind(error)
-            .bind(t + delay)
-            .bind(job.id)
-            .execute(&db.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE jobs SET status = 'queued', last_error = $1, run_at = $2, locked_until = NULL WHERE id = $3",
+        )
+        .bind(error)
+        .bind(t + delay)
+        .bind(job.id)
+        .execute(&db.pool)
+        .await?;
     }
     Ok(())
 }

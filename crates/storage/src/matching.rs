@@ -191,10 +191,14 @@ pub async fn candidates(db: &Db, cycle_id: i64) -> Result<Vec<Candidate>, StoreE
             people[i].unavailable.push(get_str(&r, "on_date")?);
         }
     }
-    let school_people: HashMap<i64, Vec<usize>> = people.iter().enumerate().filter_map(|(i, p)| p.school_id.map(|s| (s, i))).fold(HashMap::new(), |mut m, (s, i)| {
-        m.entry(s).or_insert_with(Vec::new).push(i);
-        m
-    });
+    let school_people: HashMap<i64, Vec<usize>> = people
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.school_id.map(|s| (s, i)))
+        .fold(HashMap::new(), |mut m, (s, i)| {
+            m.entry(s).or_insert_with(Vec::new).push(i);
+            m
+        });
     for r in db
         .fetch_all(&Sql::new("SELECT st.school_id, t.code FROM school_themes st JOIN themes t ON t.id = st.theme_id WHERE st.kind = 'excellence'"))
         .await?
@@ -227,14 +231,17 @@ pub async fn candidates(db: &Db, cycle_id: i64) -> Result<Vec<Candidate>, StoreE
 
 /// Schools hosting a review in this cycle (for reciprocity).
 pub async fn hosting_schools(db: &Db, cycle_id: i64) -> Result<Vec<i64>, StoreError> {
-    let rows = db.fetch_all(&Sql::new("SELECT DISTINCT school_id FROM reviews WHERE cycle_id = ?").bind(cycle_id)).await?;
+    let rows =
+        db.fetch_all(&Sql::new("SELECT DISTINCT school_id FROM reviews WHERE cycle_id = ?").bind(cycle_id)).await?;
     rows.iter().map(|r| get_i64(r, "school_id")).collect()
 }
 
 /// Cycle names, oldest first, for counting "the last N cycles".
 pub async fn cycles(db: &Db) -> Result<Vec<(i64, String, String, String)>, StoreError> {
     let rows = db.fetch_all(&Sql::new("SELECT id, name, starts_on, ends_on FROM cycles ORDER BY starts_on")).await?;
-    rows.iter().map(|r| Ok((get_i64(r, "id")?, get_str(r, "name")?, get_str(r, "starts_on")?, get_str(r, "ends_on")?))).collect()
+    rows.iter()
+        .map(|r| Ok((get_i64(r, "id")?, get_str(r, "name")?, get_str(r, "starts_on")?, get_str(r, "ends_on")?)))
+        .collect()
 }
 
 /// Reviews of a cycle still needing their team (counts), for the overview.
@@ -285,7 +292,11 @@ const COHORT_SELECT: &str = "SELECT c.*, (SELECT COUNT(*) FROM cohort_schools x 
     (SELECT COUNT(*) FROM school_groups g WHERE g.cohort_id = c.id) AS groups FROM cohorts c";
 
 pub async fn cohorts(db: &Db) -> Result<Vec<Cohort>, StoreError> {
-    db.fetch_all(&Sql::new(&format!("{COHORT_SELECT} ORDER BY c.year DESC, c.name"))).await?.iter().map(cohort).collect()
+    db.fetch_all(&Sql::new(&format!("{COHORT_SELECT} ORDER BY c.year DESC, c.name")))
+        .await?
+        .iter()
+        .map(cohort)
+        .collect()
 }
 
 pub async fn cohort_by_id(db: &Db, id: i64) -> Result<Option<Cohort>, StoreError> {
@@ -294,7 +305,15 @@ pub async fn cohort_by_id(db: &Db, id: i64) -> Result<Option<Cohort>, StoreError
     db.fetch_optional(&s).await?.as_ref().map(cohort).transpose()
 }
 
-pub async fn create_cohort(tx: &mut Tx, who: &Who, name: &str, year: &str, group_size: i64, min_km: Option<f64>, schools: &[i64]) -> Result<i64, StoreError> {
+pub async fn create_cohort(
+    tx: &mut Tx,
+    who: &Who,
+    name: &str,
+    year: &str,
+    group_size: i64,
+    min_km: Option<f64>,
+    schools: &[i64],
+) -> Result<i64, StoreError> {
     let row = Sql::new("INSERT INTO cohorts (programme, name, year, group_size, min_km, created_at) VALUES ('growing_the_top', ?, ?, ?, ?, ?) RETURNING id")
         .bind(name)
         .bind(year)
@@ -306,7 +325,12 @@ pub async fn create_cohort(tx: &mut Tx, who: &Who, name: &str, year: &str, group
         .await?;
     let id = get_i64(&row, "id")?;
     for s in schools {
-        Sql::new("INSERT INTO cohort_schools (cohort_id, school_id) VALUES (?, ?)").bind(id).bind(*s).query().execute(&mut **tx).await?;
+        Sql::new("INSERT INTO cohort_schools (cohort_id, school_id) VALUES (?, ?)")
+            .bind(id)
+            .bind(*s)
+            .query()
+            .execute(&mut **tx)
+            .await?;
     }
     audit::record(
         tx,
@@ -479,7 +503,16 @@ fn run(r: &AnyRow) -> Result<Run, StoreError> {
 }
 
 #[allow(clippy::too_many_arguments)] // one value per column of the record
-pub async fn create_run(tx: &mut Tx, who: &Who, kind: &str, subject_id: i64, input: &str, proposal: &str, current: &str, summary: &str) -> Result<i64, StoreError> {
+pub async fn create_run(
+    tx: &mut Tx,
+    who: &Who,
+    kind: &str,
+    subject_id: i64,
+    input: &str,
+    proposal: &str,
+    current: &str,
+    summary: &str,
+) -> Result<i64, StoreError> {
     let t = tx.now();
     let row = Sql::new(
         "INSERT INTO match_runs (kind, subject_id, status, input_json, proposal_json, current_json, summary, created_by, created_at, updated_at) \
@@ -498,7 +531,12 @@ pub async fn create_run(tx: &mut Tx, who: &Who, kind: &str, subject_id: i64, inp
     .fetch_one(&mut **tx)
     .await?;
     let id = get_i64(&row, "id")?;
-    audit::record(tx, who, Change::new("match.proposed", "match_run", id, format!("Proposed {}: {summary}", kind.replace('_', " ")))).await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("match.proposed", "match_run", id, format!("Proposed {}: {summary}", kind.replace('_', " "))),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -508,21 +546,36 @@ pub async fn get_run(db: &Db, id: i64) -> Result<Option<Run>, StoreError> {
 
 /// Recent runs (without their large JSON documents' content being needed).
 pub async fn recent_runs(db: &Db, limit: i64) -> Result<Vec<Run>, StoreError> {
-    db.fetch_all(&Sql::new("SELECT * FROM match_runs ORDER BY id DESC LIMIT ?").bind(limit)).await?.iter().map(run).collect()
+    db.fetch_all(&Sql::new("SELECT * FROM match_runs ORDER BY id DESC LIMIT ?").bind(limit))
+        .await?
+        .iter()
+        .map(run)
+        .collect()
 }
 
 /// Save a hand edit of a proposed run.
-pub async fn edit_run(tx: &mut Tx, who: &Who, id: i64, current: &str, summary: &str, what: &str) -> Result<(), StoreError> {
-    let r = Sql::new("UPDATE match_runs SET current_json = ?, summary = ?, updated_at = ? WHERE id = ? AND status = 'proposed'")
-        .bind(current)
-        .bind(summary)
-        .bind(tx.now())
-        .bind(id)
-        .query()
-        .execute(&mut **tx)
-        .await?;
+pub async fn edit_run(
+    tx: &mut Tx,
+    who: &Who,
+    id: i64,
+    current: &str,
+    summary: &str,
+    what: &str,
+) -> Result<(), StoreError> {
+    let r = Sql::new(
+        "UPDATE match_runs SET current_json = ?, summary = ?, updated_at = ? WHERE id = ? AND status = 'proposed'",
+    )
+    .bind(current)
+    .bind(summary)
+    .bind(tx.now())
+    .bind(id)
+    .query()
+    .execute(&mut **tx)
+    .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict("This proposal has already been accepted or discarded; make a new one to change it.".into()));
+        return Err(StoreError::Conflict(
+            "This proposal has already been accepted or discarded; make a new one to change it.".into(),
+        ));
     }
     audit::record(tx, who, Change::new("match.edited", "match_run", id, what.to_string())).await
 }
@@ -553,7 +606,13 @@ pub async fn discard_run(tx: &mut Tx, who: &Who, id: i64) -> Result<(), StoreErr
 /// `teams`: (review, lead, peers).
 /// `broken`: the hard rules the teams break, which the person accepted
 /// knowingly (kept on the audit trail).
-pub async fn accept_review_teams(tx: &mut Tx, who: &Who, run_id: i64, teams: &[(i64, Option<i64>, Vec<i64>)], broken: &[String]) -> Result<(), StoreError> {
+pub async fn accept_review_teams(
+    tx: &mut Tx,
+    who: &Who,
+    run_id: i64,
+    teams: &[(i64, Option<i64>, Vec<i64>)],
+    broken: &[String],
+) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     for (review, lead, peers) in teams {
         let before: Vec<i64> = Sql::new("SELECT person_id FROM review_team WHERE review_id = ? ORDER BY person_id")
@@ -593,7 +652,14 @@ pub type NewGroup = (String, Vec<i64>, Vec<(i64, String)>);
 
 /// Accept groups for a cohort: the cohort's groups are replaced (with their
 /// visit days).
-pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, groups: &[NewGroup], broken: &[String]) -> Result<(), StoreError> {
+pub async fn accept_groups(
+    tx: &mut Tx,
+    who: &Who,
+    run_id: i64,
+    cohort_id: i64,
+    groups: &[NewGroup],
+    broken: &[String],
+) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     Sql::new("DELETE FROM school_groups WHERE cohort_id = ?").bind(cohort_id).query().execute(&mut **tx).await?;
     let t = tx.now();
@@ -607,7 +673,12 @@ pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, 
             .await?;
         let gid = get_i64(&row, "id")?;
         for s in schools {
-            Sql::new("INSERT INTO school_group_members (group_id, school_id) VALUES (?, ?)").bind(gid).bind(*s).query().execute(&mut **tx).await?;
+            Sql::new("INSERT INTO school_group_members (group_id, school_id) VALUES (?, ?)")
+                .bind(gid)
+                .bind(*s)
+                .query()
+                .execute(&mut **tx)
+                .await?;
         }
         for (host, date) in visits {
             Sql::new("INSERT INTO group_visits (group_id, host_school_id, visit_date) VALUES (?, ?, ?)")
@@ -630,18 +701,38 @@ pub async fn accept_groups(tx: &mut Tx, who: &Who, run_id: i64, cohort_id: i64, 
 }
 
 /// Accept facilitators: (group id, facilitator).
-pub async fn accept_facilitators(tx: &mut Tx, who: &Who, run_id: i64, chosen: &[(i64, Option<i64>)], broken: &[String]) -> Result<(), StoreError> {
+pub async fn accept_facilitators(
+    tx: &mut Tx,
+    who: &Who,
+    run_id: i64,
+    chosen: &[(i64, Option<i64>)],
+    broken: &[String],
+) -> Result<(), StoreError> {
     close_run(tx, who, run_id, "accepted").await?;
     for (group, person) in chosen {
-        let before = Sql::new("SELECT facilitator_id FROM school_groups WHERE id = ?").bind(*group).query().fetch_optional(&mut **tx).await?;
+        let before = Sql::new("SELECT facilitator_id FROM school_groups WHERE id = ?")
+            .bind(*group)
+            .query()
+            .fetch_optional(&mut **tx)
+            .await?;
         let before = before.map(|r| get_oi64(&r, "facilitator_id")).transpose()?.flatten();
-        Sql::new("UPDATE school_groups SET facilitator_id = ? WHERE id = ?").bind(*person).bind(*group).query().execute(&mut **tx).await?;
+        Sql::new("UPDATE school_groups SET facilitator_id = ? WHERE id = ?")
+            .bind(*person)
+            .bind(*group)
+            .query()
+            .execute(&mut **tx)
+            .await?;
         audit::record(
             tx,
             who,
-            Change::new("group.facilitator_set", "school_group", *group, format!("Facilitator set from matching run {run_id}"))
-                .before(serde_json::json!({"facilitator": before}))
-                .after(serde_json::json!({"facilitator": person})),
+            Change::new(
+                "group.facilitator_set",
+                "school_group",
+                *group,
+                format!("Facilitator set from matching run {run_id}"),
+            )
+            .before(serde_json::json!({"facilitator": before}))
+            .after(serde_json::json!({"facilitator": person})),
         )
         .await?;
     }
@@ -654,14 +745,25 @@ async fn accepted(tx: &mut Tx, who: &Who, run_id: i64, what: String, broken: &[S
         Change::new("match.accepted", "match_run", run_id, what)
     } else {
         let n = broken.len();
-        Change::new("match.accepted", "match_run", run_id, format!("{what}, with {n} broken rule{} accepted knowingly", if n == 1 { "" } else { "s" }))
-            .after(serde_json::json!({ "broken_rules": broken }))
+        Change::new(
+            "match.accepted",
+            "match_run",
+            run_id,
+            format!("{what}, with {n} broken rule{} accepted knowingly", if n == 1 { "" } else { "s" }),
+        )
+        .after(serde_json::json!({ "broken_rules": broken }))
     };
     audit::record(tx, who, change).await
 }
 
 /// Declare a conflict of interest.
-pub async fn add_conflict(tx: &mut Tx, who: &Who, person_id: i64, school_id: i64, reason: Option<&str>) -> Result<(), StoreError> {
+pub async fn add_conflict(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: i64,
+    school_id: i64,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
     Sql::new("INSERT INTO person_conflicts (person_id, school_id, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
         .bind(person_id)
         .bind(school_id)
@@ -669,7 +771,17 @@ pub async fn add_conflict(tx: &mut Tx, who: &Who, person_id: i64, school_id: i64
         .query()
         .execute(&mut **tx)
         .await?;
-    audit::record(tx, who, Change::new("person.conflict_declared", "person", person_id, format!("Conflict of interest with school {school_id}"))).await
+    audit::record(
+        tx,
+        who,
+        Change::new(
+            "person.conflict_declared",
+            "person",
+            person_id,
+            format!("Conflict of interest with school {school_id}"),
+        ),
+    )
+    .await
 }
 
 /// Mark a person unavailable on some dates.
@@ -682,19 +794,44 @@ pub async fn add_unavailable(tx: &mut Tx, who: &Who, person_id: i64, dates: &[St
             .execute(&mut **tx)
             .await?;
     }
-    audit::record(tx, who, Change::new("person.unavailable_set", "person", person_id, format!("Unavailable on {} dates", dates.len()))).await
+    audit::record(
+        tx,
+        who,
+        Change::new("person.unavailable_set", "person", person_id, format!("Unavailable on {} dates", dates.len())),
+    )
+    .await
 }
 
 /// Pinned (`together`) and separated (`apart`) pairs of a cohort.
 pub async fn cohort_pairs(db: &Db, cohort_id: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
-    let rows = db.fetch_all(&Sql::new("SELECT school_a, school_b, kind FROM cohort_pairs WHERE cohort_id = ? ORDER BY school_a, school_b").bind(cohort_id)).await?;
+    let rows = db
+        .fetch_all(
+            &Sql::new(
+                "SELECT school_a, school_b, kind FROM cohort_pairs WHERE cohort_id = ? ORDER BY school_a, school_b",
+            )
+            .bind(cohort_id),
+        )
+        .await?;
     rows.iter().map(|r| Ok((get_i64(r, "school_a")?, get_i64(r, "school_b")?, get_str(r, "kind")?))).collect()
 }
 
 /// Pin two schools together or keep them apart (or, with `kind` "none", neither).
-pub async fn set_cohort_pair(tx: &mut Tx, who: &Who, cohort_id: i64, a: i64, b: i64, kind: &str) -> Result<(), StoreError> {
+pub async fn set_cohort_pair(
+    tx: &mut Tx,
+    who: &Who,
+    cohort_id: i64,
+    a: i64,
+    b: i64,
+    kind: &str,
+) -> Result<(), StoreError> {
     let (a, b) = if a < b { (a, b) } else { (b, a) };
-    Sql::new("DELETE FROM cohort_pairs WHERE cohort_id = ? AND school_a = ? AND school_b = ?").bind(cohort_id).bind(a).bind(b).query().execute(&mut **tx).await?;
+    Sql::new("DELETE FROM cohort_pairs WHERE cohort_id = ? AND school_a = ? AND school_b = ?")
+        .bind(cohort_id)
+        .bind(a)
+        .bind(b)
+        .query()
+        .execute(&mut **tx)
+        .await?;
     if kind != "none" {
         Sql::new("INSERT INTO cohort_pairs (cohort_id, school_a, school_b, kind) VALUES (?, ?, ?, ?)")
             .bind(cohort_id)
@@ -708,8 +845,20 @@ pub async fn set_cohort_pair(tx: &mut Tx, who: &Who, cohort_id: i64, a: i64, b: 
     audit::record(
         tx,
         who,
-        Change::new("cohort.pair_set", "cohort", cohort_id, format!("Schools {a} and {b}: {}", match kind { "together" => "pinned together", "apart" => "kept apart", _ => "no rule" }))
-            .after(serde_json::json!({"a": a, "b": b, "kind": kind})),
+        Change::new(
+            "cohort.pair_set",
+            "cohort",
+            cohort_id,
+            format!(
+                "Schools {a} and {b}: {}",
+                match kind {
+                    "together" => "pinned together",
+                    "apart" => "kept apart",
+                    _ => "no rule",
+                }
+            ),
+        )
+        .after(serde_json::json!({"a": a, "b": b, "kind": kind})),
     )
     .await
 }

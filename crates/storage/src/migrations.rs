@@ -19,5 +19,9 @@ impl Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "platform", sql: include_str!("../migrations/0001_platform.sql") },
     Migration { version: 2, name: "matching", sql: include_str!("../migrations/0002_matching.sql") },
-    Migration { version: 3, name: "school search index", sql: include_str!("../migrations/0003_school_search_index.sql") },
+    Migration {
+        version: 3,
+        name: "school search index",
+        sql: include_str!("../migrations/0003_school_search_index.sql"),
+    },
 ];

@@ -175,7 +175,10 @@ fn where_clause(q: &PersonQuery, vis: &Visibility) -> Sql {
         s.push_bind(" AND EXISTS (SELECT 1 FROM pool_memberships m WHERE m.person_id = p.id AND m.pool = ?)", pool);
     }
     if let Some(sp) = q.specialism.as_deref().filter(|p| !p.is_empty()) {
-        s.push_bind(" AND EXISTS (SELECT 1 FROM person_specialisms x WHERE x.person_id = p.id AND x.specialism = ?)", sp);
+        s.push_bind(
+            " AND EXISTS (SELECT 1 FROM person_specialisms x WHERE x.person_id = p.id AND x.specialism = ?)",
+            sp,
+        );
     }
     if let Some(h) = q.hub_id {
         s.push_bind(" AND s.hub_id = ?", h);
@@ -191,7 +194,13 @@ fn where_clause(q: &PersonQuery, vis: &Visibility) -> Sql {
 
 const FROM: &str = " FROM people p LEFT JOIN schools s ON s.id = p.school_id";
 
-pub async fn search(db: &Db, q: &PersonQuery, vis: &Visibility, page: i64, per_page: i64) -> Result<Page<Person>, StoreError> {
+pub async fn search(
+    db: &Db,
+    q: &PersonQuery,
+    vis: &Visibility,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<Person>, StoreError> {
     let w = where_clause(q, vis);
     let mut count = Sql::new(&format!("SELECT COUNT(*){FROM}"));
     count.append(&w);
@@ -259,7 +268,9 @@ async fn fill_details(db: &Db, people: &mut [Person]) -> Result<(), StoreError> 
                 p.grants.push(g);
             }
         }
-        let mut s = Sql::new("SELECT person_id, pool, status, since, min_per_year, max_per_year FROM pool_memberships WHERE person_id IN ");
+        let mut s = Sql::new(
+            "SELECT person_id, pool, status, since, min_per_year, max_per_year FROM pool_memberships WHERE person_id IN ",
+        );
         s.append(&list);
         s.push(" ORDER BY pool");
         for r in db.fetch_all(&s).await? {
@@ -349,7 +360,8 @@ pub async fn actor(db: &Db, person_id: i64) -> Result<Option<ActorRecord>, Store
         )
         .await?;
     let Some(first) = rows.first() else { return Ok(None) };
-    let mut out = ActorRecord { full_name: get_str(first, "full_name")?, email: get_str(first, "email")?, grants: Vec::new() };
+    let mut out =
+        ActorRecord { full_name: get_str(first, "full_name")?, email: get_str(first, "email")?, grants: Vec::new() };
     for r in &rows {
         // A person without roles comes back as one row with no grant.
         if get_oi64(r, "id")?.is_none() {
@@ -373,7 +385,9 @@ pub struct Credentials {
 
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, StoreError> {
     let row = db
-        .fetch_optional(&Sql::new("SELECT id, full_name, password_hash, status FROM people WHERE email = ?").bind(email))
+        .fetch_optional(
+            &Sql::new("SELECT id, full_name, password_hash, status FROM people WHERE email = ?").bind(email),
+        )
         .await?;
     row.map(|r| {
         Ok(Credentials {
@@ -594,7 +608,10 @@ pub struct Safeguarding {
 
 pub async fn safeguarding(db: &Db, person_id: i64) -> Result<Option<Safeguarding>, StoreError> {
     let row = db
-        .fetch_optional(&Sql::new("SELECT dbs_checked_on, dbs_certificate, trained_on FROM safeguarding WHERE person_id = ?").bind(person_id))
+        .fetch_optional(
+            &Sql::new("SELECT dbs_checked_on, dbs_certificate, trained_on FROM safeguarding WHERE person_id = ?")
+                .bind(person_id),
+        )
         .await?;
     row.map(|r| {
         Ok(Safeguarding {
@@ -644,12 +661,19 @@ pub async fn set_calendar_token(tx: &mut Tx, who: &Who, person_id: i64, token: &
         .query()
         .execute(&mut **tx)
         .await?;
-    audit::record(tx, who, Change::new("person.calendar_feed_reset", "person", person_id, "New private calendar feed address")).await
+    audit::record(
+        tx,
+        who,
+        Change::new("person.calendar_feed_reset", "person", person_id, "New private calendar feed address"),
+    )
+    .await
 }
 
 pub async fn by_calendar_token(db: &Db, token: &str) -> Result<Option<i64>, StoreError> {
     let row = db
-        .fetch_optional(&Sql::new("SELECT id FROM people WHERE calendar_token = ? AND status <> 'disabled'").bind(token))
+        .fetch_optional(
+            &Sql::new("SELECT id FROM people WHERE calendar_token = ? AND status <> 'disabled'").bind(token),
+        )
         .await?;
     row.map(|r| get_i64(&r, "id")).transpose()
 }
@@ -669,7 +693,12 @@ pub async fn notification_settings(db: &Db, person_id: i64) -> Result<Vec<(Strin
         .collect())
 }
 
-pub async fn set_notification_settings(tx: &mut Tx, who: &Who, person_id: i64, on: &[(String, bool)]) -> Result<(), StoreError> {
+pub async fn set_notification_settings(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: i64,
+    on: &[(String, bool)],
+) -> Result<(), StoreError> {
     for (topic, email) in on {
         Sql::new(
             "INSERT INTO notification_settings (person_id, topic, email) VALUES (?, ?, ?) \
@@ -685,8 +714,9 @@ pub async fn set_notification_settings(tx: &mut Tx, who: &Who, person_id: i64, o
     audit::record(
         tx,
         who,
-        Change::new("person.notifications_set", "person", person_id, "Notification settings changed")
-            .after(serde_json::json!(on.iter().map(|(t, e)| (t.clone(), *e)).collect::<std::collections::BTreeMap<_, _>>())),
+        Change::new("person.notifications_set", "person", person_id, "Notification settings changed").after(
+            serde_json::json!(on.iter().map(|(t, e)| (t.clone(), *e)).collect::<std::collections::BTreeMap<_, _>>()),
+        ),
     )
     .await
 }
@@ -694,7 +724,11 @@ pub async fn set_notification_settings(tx: &mut Tx, who: &Who, person_id: i64, o
 /// Does this person want e-mail on this topic?
 pub async fn wants_email(db: &Db, person_id: i64, topic: &str) -> Result<bool, StoreError> {
     let row = db
-        .fetch_optional(&Sql::new("SELECT email FROM notification_settings WHERE person_id = ? AND topic = ?").bind(person_id).bind(topic))
+        .fetch_optional(
+            &Sql::new("SELECT email FROM notification_settings WHERE person_id = ? AND topic = ?")
+                .bind(person_id)
+                .bind(topic),
+        )
         .await?;
     Ok(row.map(|r| get_i64(&r, "email").map(|e| e != 0)).transpose()?.unwrap_or(true))
 }
@@ -711,6 +745,7 @@ pub async fn id_by_email(db: &Db, email: &str) -> Result<Option<i64>, StoreError
 
 /// Specialisms in use, for filters.
 pub async fn specialisms_in_use(db: &Db) -> Result<Vec<String>, StoreError> {
-    let rows = db.fetch_all(&Sql::new("SELECT DISTINCT specialism FROM person_specialisms ORDER BY specialism")).await?;
+    let rows =
+        db.fetch_all(&Sql::new("SELECT DISTINCT specialism FROM person_specialisms ORDER BY specialism")).await?;
     rows.iter().map(|r| get_str(r, "specialism")).collect()
 }

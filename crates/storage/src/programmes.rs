@@ -8,7 +8,13 @@ use crate::sql::Sql;
 use crate::util::{get_i64, get_ostr, get_str};
 use serde::Serialize;
 
-pub async fn create_cycle(tx: &mut Tx, who: &Who, name: &str, starts_on: &str, ends_on: &str) -> Result<i64, StoreError> {
+pub async fn create_cycle(
+    tx: &mut Tx,
+    who: &Who,
+    name: &str,
+    starts_on: &str,
+    ends_on: &str,
+) -> Result<i64, StoreError> {
     let row = Sql::new("INSERT INTO cycles (name, starts_on, ends_on, created_at) VALUES (?, ?, ?, ?) RETURNING id")
         .bind(name)
         .bind(starts_on)
@@ -64,7 +70,13 @@ pub async fn create_review(tx: &mut Tx, who: &Who, r: &NewReview<'_>) -> Result<
     Ok(id)
 }
 
-pub async fn add_team_member(tx: &mut Tx, who: &Who, review_id: i64, person_id: i64, role: &str) -> Result<(), StoreError> {
+pub async fn add_team_member(
+    tx: &mut Tx,
+    who: &Who,
+    review_id: i64,
+    person_id: i64,
+    role: &str,
+) -> Result<(), StoreError> {
     Sql::new("INSERT INTO review_team (review_id, person_id, role, created_at) VALUES (?, ?, ?, ?)")
         .bind(review_id)
         .bind(person_id)
@@ -76,8 +88,13 @@ pub async fn add_team_member(tx: &mut Tx, who: &Who, review_id: i64, person_id: 
     audit::record(
         tx,
         who,
-        Change::new("review.team_member_added", "review", review_id, format!("Person {person_id} joined the team as {role}"))
-            .after(serde_json::json!({"person_id": person_id, "role": role})),
+        Change::new(
+            "review.team_member_added",
+            "review",
+            review_id,
+            format!("Person {person_id} joined the team as {role}"),
+        )
+        .after(serde_json::json!({"person_id": person_id, "role": role})),
     )
     .await
 }
@@ -206,7 +223,8 @@ pub async fn register(tx: &mut Tx, who: &Who, event_id: i64, person_id: i64) -> 
     .query()
     .execute(&mut **tx)
     .await?;
-    audit::record(tx, who, Change::new("event.registered", "event", event_id, format!("Person {person_id} registered"))).await
+    audit::record(tx, who, Change::new("event.registered", "event", event_id, format!("Person {person_id} registered")))
+        .await
 }
 
 /// Reviews of a school, newest first (for its profile).

@@ -267,7 +267,11 @@ fn order(q: &SchoolQuery) -> String {
 pub async fn search(db: &Db, q: &SchoolQuery, page: i64, per_page: i64) -> Result<Page<School>, StoreError> {
     let w = where_clause(q);
     let needs_hub = q.sort == SchoolSort::Hub;
-    let mut count = Sql::new(if needs_hub { "SELECT COUNT(*) FROM schools s LEFT JOIN hubs h ON h.id = s.hub_id" } else { "SELECT COUNT(*) FROM schools s" });
+    let mut count = Sql::new(if needs_hub {
+        "SELECT COUNT(*) FROM schools s LEFT JOIN hubs h ON h.id = s.hub_id"
+    } else {
+        "SELECT COUNT(*) FROM schools s"
+    });
     count.append(&w);
     let total = db.count(&count).await?;
     let mut s = Sql::new(SELECT);
@@ -320,11 +324,7 @@ pub async fn choices(db: &Db, q: &str, limit: i64) -> Result<Vec<(i64, i64, Stri
         s.push_bind(" AND s.search_text LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(&fold(word))));
     }
     s.push_bind(" ORDER BY CASE WHEN membership = 'member' THEN 0 ELSE 1 END, name LIMIT ?", limit);
-    db.fetch_all(&s)
-        .await?
-        .iter()
-        .map(|r| Ok((get_i64(r, "id")?, get_i64(r, "urn")?, get_str(r, "name")?)))
-        .collect()
+    db.fetch_all(&s).await?.iter().map(|r| Ok((get_i64(r, "id")?, get_i64(r, "urn")?, get_str(r, "name")?))).collect()
 }
 
 /// Counts for the home page.
@@ -438,7 +438,8 @@ async fn ensure_trusts(tx: &mut Tx, records: &[&SchoolData]) -> Result<HashMap<S
         }
     }
     let mut ids = HashMap::new();
-    let rows = Sql::new("SELECT id, code, name FROM trusts WHERE code IS NOT NULL").query().fetch_all(&mut **tx).await?;
+    let rows =
+        Sql::new("SELECT id, code, name FROM trusts WHERE code IS NOT NULL").query().fetch_all(&mut **tx).await?;
     let mut existing: HashMap<String, (i64, String)> = HashMap::new();
     for r in &rows {
         existing.insert(get_str(r, "code")?, (get_i64(r, "id")?, get_str(r, "name")?));
@@ -461,14 +462,16 @@ async fn ensure_trusts(tx: &mut Tx, records: &[&SchoolData]) -> Result<HashMap<S
                 ids.insert(code, *id);
             }
             None => {
-                let row = Sql::new("INSERT INTO trusts (code, name, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id")
-                    .bind(code.clone())
-                    .bind(name)
-                    .bind(t)
-                    .bind(t)
-                    .query()
-                    .fetch_one(&mut **tx)
-                    .await?;
+                let row = Sql::new(
+                    "INSERT INTO trusts (code, name, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+                )
+                .bind(code.clone())
+                .bind(name)
+                .bind(t)
+                .bind(t)
+                .query()
+                .fetch_one(&mut **tx)
+                .await?;
                 ids.insert(code, get_i64(&row, "id")?);
             }
         }
@@ -477,10 +480,42 @@ async fn ensure_trusts(tx: &mut Tx, records: &[&SchoolData]) -> Result<HashMap<S
 }
 
 const RECORD_COLUMNS: &[&str] = &[
-    "urn", "name", "la_name", "type_name", "type_group", "status", "phase", "low_age", "high_age", "gender",
-    "admissions", "religious_character", "street", "locality", "town", "county", "postcode", "region", "website",
-    "telephone", "pupils", "capacity", "fsm_pct", "trust_id", "easting", "northing", "latitude", "longitude",
-    "ofsted_grade", "ofsted_date", "open_date", "close_date", "sixth_form", "search_text", "created_at", "updated_at",
+    "urn",
+    "name",
+    "la_name",
+    "type_name",
+    "type_group",
+    "status",
+    "phase",
+    "low_age",
+    "high_age",
+    "gender",
+    "admissions",
+    "religious_character",
+    "street",
+    "locality",
+    "town",
+    "county",
+    "postcode",
+    "region",
+    "website",
+    "telephone",
+    "pupils",
+    "capacity",
+    "fsm_pct",
+    "trust_id",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+    "ofsted_grade",
+    "ofsted_date",
+    "open_date",
+    "close_date",
+    "sixth_form",
+    "search_text",
+    "created_at",
+    "updated_at",
 ];
 
 /// Insert or update these GIAS records (matched by URN) and write the given
@@ -566,12 +601,14 @@ pub struct Membership {
 
 /// Set a school's Hub and membership.
 pub async fn set_membership(tx: &mut Tx, who: &Who, school_id: i64, m: &Membership) -> Result<(), StoreError> {
-    let before = Sql::new("SELECT name, hub_id, membership, member_since, member_until, teaching_school FROM schools WHERE id = ?")
-        .bind(school_id)
-        .query()
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("school {school_id}")))?;
+    let before = Sql::new(
+        "SELECT name, hub_id, membership, member_since, member_until, teaching_school FROM schools WHERE id = ?",
+    )
+    .bind(school_id)
+    .query()
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("school {school_id}")))?;
     let old = Membership {
         hub_id: get_oi64(&before, "hub_id")?,
         membership: get_str(&before, "membership")?,
@@ -749,20 +786,32 @@ pub async fn taxonomy(db: &Db) -> Result<Vec<Theme>, StoreError> {
         .collect()
 }
 
-pub async fn add_taxonomy_theme(tx: &mut Tx, who: &Who, code: &str, label: &str, keywords: &str, weight: f64) -> Result<i64, StoreError> {
-    let row = Sql::new("INSERT INTO themes (code, label, keywords, weight, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
-        .bind(code)
-        .bind(label)
-        .bind(keywords)
-        .bind(weight)
-        .bind(tx.now())
-        .query()
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| {
-            let e = StoreError::from(e);
-            if e.is_unique_violation() { StoreError::Conflict(format!("There is already a theme with the code {code}")) } else { e }
-        })?;
+pub async fn add_taxonomy_theme(
+    tx: &mut Tx,
+    who: &Who,
+    code: &str,
+    label: &str,
+    keywords: &str,
+    weight: f64,
+) -> Result<i64, StoreError> {
+    let row =
+        Sql::new("INSERT INTO themes (code, label, keywords, weight, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
+            .bind(code)
+            .bind(label)
+            .bind(keywords)
+            .bind(weight)
+            .bind(tx.now())
+            .query()
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| {
+                let e = StoreError::from(e);
+                if e.is_unique_violation() {
+                    StoreError::Conflict(format!("There is already a theme with the code {code}"))
+                } else {
+                    e
+                }
+            })?;
     let id = get_i64(&row, "id")?;
     audit::record(
         tx,
@@ -775,7 +824,14 @@ pub async fn add_taxonomy_theme(tx: &mut Tx, who: &Who, code: &str, label: &str,
 }
 
 /// Change a theme's label, keywords or weight (its code stays).
-pub async fn update_taxonomy_theme(tx: &mut Tx, who: &Who, id: i64, label: &str, keywords: &str, weight: f64) -> Result<(), StoreError> {
+pub async fn update_taxonomy_theme(
+    tx: &mut Tx,
+    who: &Who,
+    id: i64,
+    label: &str,
+    keywords: &str,
+    weight: f64,
+) -> Result<(), StoreError> {
     let before = Sql::new("SELECT label, keywords, weight FROM themes WHERE id = ?")
         .bind(id)
         .query()

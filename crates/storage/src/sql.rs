@@ -5,9 +5,9 @@
 //! the text.
 
 use crate::db::Backend;
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::Any;
 
 /// A value bound to a query. Booleans are stored as 0/1 integers on both
 /// databases.

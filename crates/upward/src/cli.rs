@@ -136,7 +136,11 @@ pub fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Match { what: MatchCmd::Reviews(a) } => match_reviews::run(&a),
         Command::Match { what: MatchCmd::Groups(a) } => match_groups::run(&a),
-        other => tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from).and_then(|rt| rt.block_on(run(other))),
+        other => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(run(other))),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -186,7 +190,9 @@ async fn run(cmd: Command) -> Result<()> {
                 run_jobs: !opts.no_jobs,
             };
             if people::count(&db).await? == 0 {
-                eprintln!("The database has nobody in it yet. Add the first admin with:\n  upward user add --email you@example.org --role admin");
+                eprintln!(
+                    "The database has nobody in it yet. Add the first admin with:\n  upward user add --email you@example.org --role admin"
+                );
             }
             eprintln!("Upward is running at {}", config.public_url);
             upward_web::serve(AppState { db, config: Arc::new(config) }, opts.addr).await
@@ -261,7 +267,14 @@ fn whoami() -> String {
     std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown user".into())
 }
 
-async fn add_user(database: &str, email: &str, role: &str, name: Option<String>, password_stdin: bool, public_url: &str) -> Result<()> {
+async fn add_user(
+    database: &str,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+    password_stdin: bool,
+    public_url: &str,
+) -> Result<()> {
     let email = upward_domain::validate::email(email).map_err(|m| anyhow::anyhow!(m))?;
     let role: Role = role.parse().map_err(|e: upward_domain::roles::UnknownRole| anyhow::anyhow!(e))?;
     if role.scope_kind() != upward_domain::ScopeKind::Global {
@@ -304,7 +317,8 @@ async fn add_user(database: &str, email: &str, role: &str, name: Option<String>,
     people::add_grant(&mut tx, &who, id, Grant::new(role, Scope::Global).map_err(|e| anyhow::anyhow!(e))?).await?;
     let link = if password.is_none() {
         let token = security::new_token();
-        upward_storage::auth::create_one_time(&mut tx, id, "invite", &security::token_hash(&token), 7 * 24 * 3600).await?;
+        upward_storage::auth::create_one_time(&mut tx, id, "invite", &security::token_hash(&token), 7 * 24 * 3600)
+            .await?;
         Some(format!("{}/invitation/{token}", public_url.trim_end_matches('/')))
     } else {
         None

@@ -35,19 +35,79 @@ pub const SIGN_INS: &[(&str, &str)] = &[
 const SCHOOLS_CSV: &str = include_str!("../demo/schools.csv");
 
 const FIRST: &[&str] = &[
-    "Aisha", "Alex", "Amir", "Amy", "Ben", "Bola", "Caroline", "Chen", "Chloe", "Daniel", "David", "Deborah", "Eleanor",
-    "Emeka", "Emma", "Fatima", "Fiona", "Gareth", "Grace", "Hannah", "Harriet", "Ian", "Imran", "Isabel", "James", "Jane",
-    "Joanne", "Jonathan", "Karen", "Kwame", "Laura", "Leon", "Lucy", "Mark", "Mary", "Matthew", "Mei", "Michael", "Nadia",
-    "Natalie", "Neil", "Nia", "Oliver", "Olu", "Paul", "Priya", "Rachel", "Rebecca", "Richard", "Rohan", "Ruth", "Sam",
-    "Sarah", "Simon", "Siobhan", "Sophie", "Stephen", "Tariq", "Tom", "Una", "Victoria", "Wei", "Yasmin", "Zoe",
+    "Aisha", "Alex", "Amir", "Amy", "Ben", "Bola", "Caroline", "Chen", "Chloe", "Daniel", "David", "Deborah",
+    "Eleanor", "Emeka", "Emma", "Fatima", "Fiona", "Gareth", "Grace", "Hannah", "Harriet", "Ian", "Imran", "Isabel",
+    "James", "Jane", "Joanne", "Jonathan", "Karen", "Kwame", "Laura", "Leon", "Lucy", "Mark", "Mary", "Matthew", "Mei",
+    "Michael", "Nadia", "Natalie", "Neil", "Nia", "Oliver", "Olu", "Paul", "Priya", "Rachel", "Rebecca", "Richard",
+    "Rohan", "Ruth", "Sam", "Sarah", "Simon", "Siobhan", "Sophie", "Stephen", "Tariq", "Tom", "Una", "Victoria", "Wei",
+    "Yasmin", "Zoe",
 ];
 const LAST: &[&str] = &[
-    "Adams", "Ahmed", "Ali", "Allen", "Baker", "Barker", "Bennett", "Bhatt", "Brown", "Campbell", "Carter", "Chapman", "Clarke",
-    "Cole", "Davies", "Edwards", "Evans", "Fisher", "Fletcher", "Green", "Griffiths", "Hall", "Harris", "Hughes", "Hussain",
-    "Jackson", "James", "Jones", "Kaur", "Khan", "King", "Lee", "Lewis", "Martin", "Mensah", "Mitchell", "Moore", "Morgan",
-    "Murphy", "Nguyen", "Okafor", "O'Brien", "Owen", "Palmer", "Parker", "Patel", "Phillips", "Price", "Roberts", "Robinson",
-    "Shah", "Singh", "Smith", "Taylor", "Thomas", "Thompson", "Turner", "Walker", "Ward", "Watson", "White", "Williams",
-    "Wilson", "Wright", "Young",
+    "Adams",
+    "Ahmed",
+    "Ali",
+    "Allen",
+    "Baker",
+    "Barker",
+    "Bennett",
+    "Bhatt",
+    "Brown",
+    "Campbell",
+    "Carter",
+    "Chapman",
+    "Clarke",
+    "Cole",
+    "Davies",
+    "Edwards",
+    "Evans",
+    "Fisher",
+    "Fletcher",
+    "Green",
+    "Griffiths",
+    "Hall",
+    "Harris",
+    "Hughes",
+    "Hussain",
+    "Jackson",
+    "James",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "King",
+    "Lee",
+    "Lewis",
+    "Martin",
+    "Mensah",
+    "Mitchell",
+    "Moore",
+    "Morgan",
+    "Murphy",
+    "Nguyen",
+    "Okafor",
+    "O'Brien",
+    "Owen",
+    "Palmer",
+    "Parker",
+    "Patel",
+    "Phillips",
+    "Price",
+    "Roberts",
+    "Robinson",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Thompson",
+    "Turner",
+    "Walker",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wright",
+    "Young",
 ];
 
 /// Areas of Excellence and challenges as schools write them (tagged with the
@@ -92,8 +152,21 @@ const CHALLENGE: &[&str] = &[
 const PILOT_THEMES: &str = include_str!("../../matching/data/gtt-2018-themes.csv");
 
 const SPECIALISMS: &[&str] = &[
-    "Primary", "Secondary", "Special (ASC)", "Special (SEMH)", "Special (PMLD)", "Ofsted experience", "Trust leadership",
-    "Early years", "Sixth form", "Maths", "English", "SEND", "Disadvantaged pupils", "Curriculum", "Behaviour",
+    "Primary",
+    "Secondary",
+    "Special (ASC)",
+    "Special (SEMH)",
+    "Special (PMLD)",
+    "Ofsted experience",
+    "Trust leadership",
+    "Early years",
+    "Sixth form",
+    "Maths",
+    "English",
+    "SEND",
+    "Disadvantaged pupils",
+    "Curriculum",
+    "Behaviour",
 ];
 
 /// A small deterministic generator (splitmix64).
@@ -177,10 +250,11 @@ fn load() -> Result<Vec<DemoSchool>> {
             close_date: None,
             sixth_form: get("sixth_form") == "1",
         };
-        let perf = ["ks4_p8", "ks4_att8", "ks4_basics_95", "ks4_ebacc_aps", "ks2_read_prog", "ks2_writ_prog", "ks2_mat_prog"]
-            .iter()
-            .filter_map(|m| float(m).map(|v| (m.to_string(), v)))
-            .collect();
+        let perf =
+            ["ks4_p8", "ks4_att8", "ks4_basics_95", "ks4_ebacc_aps", "ks2_read_prog", "ks2_writ_prog", "ks2_mat_prog"]
+                .iter()
+                .filter_map(|m| float(m).map(|v| (m.to_string(), v)))
+                .collect();
         out.push(DemoSchool { data, member: get("member") == "1", hub: get("hub").to_string(), perf });
     }
     Ok(out)
@@ -218,7 +292,13 @@ impl Seeder<'_> {
         if *n == 1 { format!("{base}@schools.example.org") } else { format!("{base}{n}@schools.example.org") }
     }
 
-    async fn person(&mut self, email: Option<&str>, job: &str, school: Option<i64>, trust: Option<i64>) -> Result<(i64, String)> {
+    async fn person(
+        &mut self,
+        email: Option<&str>,
+        job: &str,
+        school: Option<i64>,
+        trust: Option<i64>,
+    ) -> Result<(i64, String)> {
         let (f, l) = self.name();
         let email = match email {
             Some(e) => e.to_string(),
@@ -283,7 +363,13 @@ pub async fn seed(db: &Db) -> Result<()> {
     let list = load()?;
     let hash = upward_web::security::hash_password(PASSWORD).map_err(|m| anyhow::anyhow!(m))?;
     let who = Who::system("demo seeder");
-    let mut s = Seeder { tx: db.begin().await?, who: who.clone(), rng: Rng(20_261_124), hash: &hash, used_emails: HashMap::new() };
+    let mut s = Seeder {
+        tx: db.begin().await?,
+        who: who.clone(),
+        rng: Rng(20_261_124),
+        hash: &hash,
+        used_emails: HashMap::new(),
+    };
 
     // Hubs, by region.
     let mut hub_region: BTreeMap<String, String> = BTreeMap::new();
@@ -292,7 +378,10 @@ pub async fn seed(db: &Db) -> Result<()> {
     }
     let mut hub_ids: BTreeMap<String, i64> = BTreeMap::new();
     for (name, region) in &hub_region {
-        let desc = format!("The partnership's schools around {}, working together through peer review, visits and shared Areas of Excellence.", name.trim_end_matches(" Hub"));
+        let desc = format!(
+            "The partnership's schools around {}, working together through peer review, visits and shared Areas of Excellence.",
+            name.trim_end_matches(" Hub")
+        );
         let id = hubs::create(&mut s.tx, &who, name, Some(region), Some(&desc)).await?;
         hub_ids.insert(name.clone(), id);
     }
@@ -301,10 +390,18 @@ pub async fn seed(db: &Db) -> Result<()> {
     let records: Vec<&SchoolData> = list.iter().map(|d| &d.data).collect();
     let adds: Vec<Change> = list
         .iter()
-        .map(|d| Change::new("school.added", "school", d.data.urn, format!("Added {} (URN {}) from the demo data", d.data.name, d.data.urn)))
+        .map(|d| {
+            Change::new(
+                "school.added",
+                "school",
+                d.data.urn,
+                format!("Added {} (URN {}) from the demo data", d.data.name, d.data.urn),
+            )
+        })
         .collect();
     schools::upsert_records(&mut s.tx, &who, &records, adds).await?;
-    let rows = upward_storage::sql::Sql::new("SELECT id, urn, trust_id FROM schools").query().fetch_all(&mut *s.tx).await?;
+    let rows =
+        upward_storage::sql::Sql::new("SELECT id, urn, trust_id FROM schools").query().fetch_all(&mut *s.tx).await?;
     let mut ids: HashMap<i64, (i64, Option<i64>)> = HashMap::new();
     for r in &rows {
         use sqlx::Row;
@@ -324,8 +421,18 @@ pub async fn seed(db: &Db) -> Result<()> {
         let Some(&(id, trust)) = ids.get(&d.data.urn) else { continue };
         for (m, v) in &d.perf {
             let national = NATIONAL.iter().find(|(n, _)| n == m).map(|(_, v)| *v);
-            schools::set_performance(&mut s.tx, id, &Performance { year: "2018/19".into(), measure: m.clone(), pupil_group: "all".into(), value: Some(*v), national })
-                .await?;
+            schools::set_performance(
+                &mut s.tx,
+                id,
+                &Performance {
+                    year: "2018/19".into(),
+                    measure: m.clone(),
+                    pupil_group: "all".into(),
+                    value: Some(*v),
+                    national,
+                },
+            )
+            .await?;
         }
         if d.member {
             let hub = hub_ids[&d.hub];
@@ -338,7 +445,15 @@ pub async fn seed(db: &Db) -> Result<()> {
                 teaching_school: s.rng.chance(8),
             };
             schools::set_membership(&mut s.tx, &who, id, &m).await?;
-            members.push(Member { id, urn: d.data.urn, hub, trust, phase: d.data.phase, special: d.data.phase == Phase::Special, name: d.data.name.clone() });
+            members.push(Member {
+                id,
+                urn: d.data.urn,
+                hub,
+                trust,
+                phase: d.data.phase,
+                special: d.data.phase == Phase::Special,
+                name: d.data.name.clone(),
+            });
         }
     }
 
@@ -348,7 +463,10 @@ pub async fn seed(db: &Db) -> Result<()> {
     let tagger = upward_matching::themes::Tagger::new(&taxonomy);
     let mut theme_id: HashMap<usize, i64> = HashMap::new();
     for (i, t) in taxonomy.tags().iter().enumerate() {
-        theme_id.insert(i, schools::add_taxonomy_theme(&mut s.tx, &who, &t.id, &t.label, &t.keywords.join("; "), t.weight).await?);
+        theme_id.insert(
+            i,
+            schools::add_taxonomy_theme(&mut s.tx, &who, &t.id, &t.label, &t.keywords.join("; "), t.weight).await?,
+        );
     }
     let tag_of = |text: &str| tagger.tag(text).first().and_then(|m| theme_id.get(&m.tag).copied());
     // Growing the Top: 21 strong secondary schools take the pilot's themes.
@@ -403,7 +521,16 @@ pub async fn seed(db: &Db) -> Result<()> {
             schools::add_theme(&mut s.tx, &who, m.id, "challenge", tag_of(text), text, None).await?;
         }
     }
-    upward_storage::matching::create_cohort(&mut s.tx, &who, "Growing the Top 2026-27", "2026-27", 3, Some(25.0), &cohort_schools).await?;
+    upward_storage::matching::create_cohort(
+        &mut s.tx,
+        &who,
+        "Growing the Top 2026-27",
+        "2026-27",
+        3,
+        Some(25.0),
+        &cohort_schools,
+    )
+    .await?;
 
     // The central team and the named demo sign-ins.
     let (admin, _) = s.person(Some(SIGN_INS[0].1), "Director of Programmes", None, None).await?;
@@ -422,12 +549,26 @@ pub async fn seed(db: &Db) -> Result<()> {
     let mut staff: Vec<(i64, usize)> = Vec::new(); // (person, member index)
     let named_head_school = members.iter().position(|m| m.hub == first_hub).unwrap_or(0);
     for (i, m) in members.iter().enumerate() {
-        let (head_email, sl_email) = if i == named_head_school { (Some(SIGN_INS[4].1), Some(SIGN_INS[5].1)) } else { (None, None) };
-        let (head, _) = s.person(head_email, if m.special { "Headteacher (special school)" } else { "Headteacher" }, Some(m.id), m.trust).await?;
+        let (head_email, sl_email) =
+            if i == named_head_school { (Some(SIGN_INS[4].1), Some(SIGN_INS[5].1)) } else { (None, None) };
+        let (head, _) = s
+            .person(
+                head_email,
+                if m.special { "Headteacher (special school)" } else { "Headteacher" },
+                Some(m.id),
+                m.trust,
+            )
+            .await?;
         s.grant(head, Role::SchoolLeader, Scope::School(m.id)).await?;
         heads.insert(m.id, head);
         staff.push((head, i));
-        let job = *s.rng.pick(&["Deputy Headteacher", "Assistant Headteacher", "Head of Maths", "SENCO", "Director of Sixth Form"]);
+        let job = *s.rng.pick(&[
+            "Deputy Headteacher",
+            "Assistant Headteacher",
+            "Head of Maths",
+            "SENCO",
+            "Director of Sixth Form",
+        ]);
         let (sl, _) = s.person(sl_email, job, Some(m.id), m.trust).await?;
         s.grant(sl, Role::SchoolLeader, Scope::School(m.id)).await?;
         staff.push((sl, i));
@@ -445,7 +586,8 @@ pub async fn seed(db: &Db) -> Result<()> {
     }
     // The named Senior Partner: a second SP of the first Hub.
     let first_school = &members[named_head_school];
-    let (sp, _) = s.person(Some(SIGN_INS[2].1), "Executive Headteacher", Some(first_school.id), first_school.trust).await?;
+    let (sp, _) =
+        s.person(Some(SIGN_INS[2].1), "Executive Headteacher", Some(first_school.id), first_school.trust).await?;
     s.grant(sp, Role::SeniorPartner, Scope::Hub(first_hub)).await?;
 
     // Trust executives for trusts with member schools.
@@ -476,25 +618,62 @@ pub async fn seed(db: &Db) -> Result<()> {
     for &(p, i) in &staff {
         let m = &members[i];
         let roll = s.rng.below(100);
-        let phase_spec = if m.special { "Special (ASC)" } else if m.phase == Phase::Primary { "Primary" } else { "Secondary" };
+        let phase_spec = if m.special {
+            "Special (ASC)"
+        } else if m.phase == Phase::Primary {
+            "Primary"
+        } else {
+            "Secondary"
+        };
         if roll < 45 {
-            people::set_pool(&mut s.tx, &who, p, "reviewer", "active", Some(&format!("{}-10-01", 2016 + s.rng.below(9))), None, Some(4)).await?;
+            people::set_pool(
+                &mut s.tx,
+                &who,
+                p,
+                "reviewer",
+                "active",
+                Some(&format!("{}-10-01", 2016 + s.rng.below(9))),
+                None,
+                Some(4),
+            )
+            .await?;
             s.grant(p, Role::Reviewer, Scope::Global).await?;
             reviewers.push((p, i));
         }
         if roll < 5 {
             let min = if m.special { 3 } else { 6 };
-            people::set_pool(&mut s.tx, &who, p, "lead_reviewer", "active", Some(&format!("{}-01-15", 2014 + s.rng.below(10))), Some(min), Some(10)).await?;
+            people::set_pool(
+                &mut s.tx,
+                &who,
+                p,
+                "lead_reviewer",
+                "active",
+                Some(&format!("{}-01-15", 2014 + s.rng.below(10))),
+                Some(min),
+                Some(10),
+            )
+            .await?;
             s.grant(p, Role::LeadReviewer, Scope::Global).await?;
             leads.push((p, i, m.special));
         }
         if (5..10).contains(&roll) {
-            people::set_pool(&mut s.tx, &who, p, "facilitator", "active", Some(&format!("{}-09-01", 2018 + s.rng.below(7))), None, Some(2)).await?;
+            people::set_pool(
+                &mut s.tx,
+                &who,
+                p,
+                "facilitator",
+                "active",
+                Some(&format!("{}-09-01", 2018 + s.rng.below(7))),
+                None,
+                Some(2),
+            )
+            .await?;
             s.grant(p, Role::Facilitator, Scope::Global).await?;
             // Some days they cannot do (for facilitator matching).
             let days: Vec<String> = (0..4)
                 .map(|_| {
-                    let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap_or_default() + chrono::Days::new(s.rng.below(180) as u64);
+                    let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap_or_default()
+                        + chrono::Days::new(s.rng.below(180) as u64);
                     d.format("%Y-%m-%d").to_string()
                 })
                 .collect();
@@ -529,7 +708,8 @@ pub async fn seed(db: &Db) -> Result<()> {
         }
     }
     // Named pool members, at schools of the second Hub.
-    let second: Vec<usize> = members.iter().enumerate().filter(|(_, m)| m.hub != first_hub).map(|(i, _)| i).take(3).collect();
+    let second: Vec<usize> =
+        members.iter().enumerate().filter(|(_, m)| m.hub != first_hub).map(|(i, _)| i).take(3).collect();
     for (k, (email, job, pool, role)) in [
         (SIGN_INS[7].1, "Executive Headteacher", "lead_reviewer", Role::LeadReviewer),
         (SIGN_INS[8].1, "Deputy Headteacher", "reviewer", Role::Reviewer),
@@ -540,18 +720,33 @@ pub async fn seed(db: &Db) -> Result<()> {
     {
         let m = &members[second[k.min(second.len() - 1)]];
         let (p, _) = s.person(Some(email), job, Some(m.id), m.trust).await?;
-        people::set_pool(&mut s.tx, &who, p, pool, "active", Some("2021-10-01"), if pool == "lead_reviewer" { Some(6) } else { None }, Some(8)).await?;
+        people::set_pool(
+            &mut s.tx,
+            &who,
+            p,
+            pool,
+            "active",
+            Some("2021-10-01"),
+            if pool == "lead_reviewer" { Some(6) } else { None },
+            Some(8),
+        )
+        .await?;
         if pool != "reviewer" {
             people::set_pool(&mut s.tx, &who, p, "reviewer", "active", Some("2019-10-01"), None, Some(4)).await?;
             s.grant(p, Role::Reviewer, Scope::Global).await?;
         }
         s.grant(p, role, Scope::Global).await?;
-        people::set_specialisms(&mut s.tx, &who, p, &["Ofsted experience".to_string(), "Secondary".to_string()]).await?;
+        people::set_specialisms(&mut s.tx, &who, p, &["Ofsted experience".to_string(), "Secondary".to_string()])
+            .await?;
         people::set_safeguarding(
             &mut s.tx,
             &who,
             p,
-            &Safeguarding { dbs_checked_on: Some("2025-09-01".into()), dbs_certificate: Some("001234567890".into()), trained_on: Some("2021-10-01".into()) },
+            &Safeguarding {
+                dbs_checked_on: Some("2025-09-01".into()),
+                dbs_certificate: Some("001234567890".into()),
+                trained_on: Some("2021-10-01".into()),
+            },
         )
         .await?;
         match pool {
@@ -565,7 +760,8 @@ pub async fn seed(db: &Db) -> Result<()> {
         let m = &members[s.rng.below(members.len())];
         upward_storage::matching::add_conflict(&mut s.tx, &who, p, m.id, Some("declared by the reviewer")).await?;
     }
-    let (applicant, _) = s.person(Some(SIGN_INS[10].1), "Assistant Headteacher", Some(members[0].id), members[0].trust).await?;
+    let (applicant, _) =
+        s.person(Some(SIGN_INS[10].1), "Assistant Headteacher", Some(members[0].id), members[0].trust).await?;
     s.grant(applicant, Role::Applicant, Scope::Global).await?;
     let (shortlister, _) = s.person(Some(SIGN_INS[11].1), "Associate, central team", None, None).await?;
     s.grant(shortlister, Role::Shortlister, Scope::Global).await?;
@@ -578,7 +774,11 @@ pub async fn seed(db: &Db) -> Result<()> {
     let week_of = |rng: &mut Rng, cycle_start: chrono::NaiveDate| -> (chrono::NaiveDate, chrono::NaiveDate) {
         let mondays = term_mondays(cycle_start);
         let monday = mondays[rng.below(mondays.len())];
-        if rng.chance(50) { (monday, monday + chrono::Days::new(2)) } else { (monday + chrono::Days::new(2), monday + chrono::Days::new(4)) }
+        if rng.chance(50) {
+            (monday, monday + chrono::Days::new(2))
+        } else {
+            (monday + chrono::Days::new(2), monday + chrono::Days::new(4))
+        }
     };
     let start_last = chrono::NaiveDate::from_ymd_opt(2025, 9, 1).context("date")?;
     let start_this = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).context("date")?;
@@ -592,7 +792,13 @@ pub async fn seed(db: &Db) -> Result<()> {
                 continue;
             }
             let (from, to) = week_of(&mut s.rng, start);
-            let status = if to < today { "released" } else if from <= today { "in_progress" } else { "booked" };
+            let status = if to < today {
+                "released"
+            } else if from <= today {
+                "in_progress"
+            } else {
+                "booked"
+            };
             let places = if m.special { 2 } else { 2 + s.rng.below(2) as i64 };
             let focus = if s.rng.chance(30) { Some("Engagement and Inclusion") } else { None };
             let fs = from.format("%Y-%m-%d").to_string();
@@ -600,7 +806,16 @@ pub async fn seed(db: &Db) -> Result<()> {
             let rid = programmes::create_review(
                 &mut s.tx,
                 &who,
-                &NewReview { cycle_id: cycle, kind: "qa", school_id: m.id, starts_on: &fs, ends_on: &ts, status, peer_places: places, focus },
+                &NewReview {
+                    cycle_id: cycle,
+                    kind: "qa",
+                    school_id: m.id,
+                    starts_on: &fs,
+                    ends_on: &ts,
+                    status,
+                    peer_places: places,
+                    focus,
+                },
             )
             .await?;
             n_reviews += 1;
@@ -639,8 +854,30 @@ pub async fn seed(db: &Db) -> Result<()> {
     let ts = |d: chrono::NaiveDate, h: u32| d.and_hms_opt(h, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0);
     let d1 = today + chrono::Days::new(16);
     let d2 = today + chrono::Days::new(45);
-    let e1 = programmes::create_event(&mut s.tx, &who, "Peer reviewer training (new reviewers)", "training", ts(d1, 9), ts(d1, 16), Some("London"), Some("A day's training for senior leaders new to QA Review."), Some(40)).await?;
-    let e2 = programmes::create_event(&mut s.tx, &who, "Growing the Top: cohort launch", "cohort", ts(d2, 10), ts(d2, 15), Some("Birmingham"), Some("Meet your trio and your facilitator."), Some(80)).await?;
+    let e1 = programmes::create_event(
+        &mut s.tx,
+        &who,
+        "Peer reviewer training (new reviewers)",
+        "training",
+        ts(d1, 9),
+        ts(d1, 16),
+        Some("London"),
+        Some("A day's training for senior leaders new to QA Review."),
+        Some(40),
+    )
+    .await?;
+    let e2 = programmes::create_event(
+        &mut s.tx,
+        &who,
+        "Growing the Top: cohort launch",
+        "cohort",
+        ts(d2, 10),
+        ts(d2, 15),
+        Some("Birmingham"),
+        Some("Meet your trio and your facilitator."),
+        Some(80),
+    )
+    .await?;
     for &(p, _) in reviewers.iter().take(30) {
         programmes::register(&mut s.tx, &who, e1, p).await?;
     }
@@ -672,7 +909,10 @@ mod tests {
         assert!(m.len() > 30, "about 35 teaching weeks, got {}", m.len());
         assert!(m.iter().all(|d| d.weekday() == chrono::Weekday::Mon));
         assert!(!m.iter().any(|d| d.month() == 8), "no August");
-        assert!(!m.iter().any(|d| (d.month() == 12 && d.day() > 18) || (d.month() == 1 && d.day() < 4)), "no Christmas");
+        assert!(
+            !m.iter().any(|d| (d.month() == 12 && d.day() > 18) || (d.month() == 1 && d.day() < 4)),
+            "no Christmas"
+        );
         assert!(m.windows(2).all(|w| w[0] < w[1]));
     }
 

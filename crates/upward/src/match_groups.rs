@@ -151,7 +151,8 @@ pub fn run(args: &GroupsArgs) -> Result<()> {
     let res = res?;
     let ev = evaluate(&inst, &res.grouping);
     print!("{}", school_report(&inst, &ev, Some(&res), args.explain));
-    std::fs::write(out, write_grouping(&inst, &res.grouping)).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out, write_grouping(&inst, &res.grouping))
+        .with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
 }
 
@@ -167,6 +168,7 @@ fn run_mdgp(args: &GroupsArgs, path: &Path) -> Result<()> {
     }
     println!("method: {}", sol.method);
     println!("time: {:.3} s", sol.elapsed.as_secs_f64());
-    std::fs::write(out, write_assignment(&sol.assignment)).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out, write_assignment(&sol.assignment))
+        .with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
 }

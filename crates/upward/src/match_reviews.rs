@@ -50,9 +50,11 @@ pub struct ReviewsArgs {
 fn bar(len: u64, msg: String) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     pb.set_message(msg);
     pb
@@ -61,7 +63,8 @@ fn bar(len: u64, msg: String) -> ProgressBar {
 /// Runs `upward match reviews`.
 pub fn run(args: &ReviewsArgs) -> Result<()> {
     let start = Instant::now();
-    let prm = BenchParams { team_size: args.team_size, max_load: args.max_load, min_load: args.min_load, candidates: None };
+    let prm =
+        BenchParams { team_size: args.team_size, max_load: args.max_load, min_load: args.min_load, candidates: None };
     let current: Rc<RefCell<Option<ProgressBar>>> = Rc::new(RefCell::new(None));
     let path = args.scores.clone();
     let (bars, mut pass) = (current.clone(), 0);
@@ -77,7 +80,8 @@ pub fn run(args: &ReviewsArgs) -> Result<()> {
         Ok(pb.wrap_read(f))
     });
     let cf = File::open(&args.conflicts).with_context(|| format!("cannot open {}", args.conflicts.display()))?;
-    let conflicts = src.read_conflicts(BufReader::new(cf)).with_context(|| format!("in {}", args.conflicts.display()))?;
+    let conflicts =
+        src.read_conflicts(BufReader::new(cf)).with_context(|| format!("in {}", args.conflicts.display()))?;
     let sol = bench::solve(&mut src, &conflicts, &prm).with_context(|| format!("in {}", args.scores.display()));
     if let Some(pb) = current.borrow_mut().take() {
         pb.finish_and_clear();
@@ -98,7 +102,10 @@ pub fn run(args: &ReviewsArgs) -> Result<()> {
     writeln!(out, "minimum team score: {:.4}", sol.min_team())?;
     writeln!(out, "optimal: {}", if sol.status == BenchStatus::OptimalCertified { "yes (certified)" } else { "no" })?;
     if src.scores_were_rounded() {
-        writeln!(out, "note: scores with more than 6 decimals were rounded to 6; the optimum is for the rounded scores")?;
+        writeln!(
+            out,
+            "note: scores with more than 6 decimals were rounded to 6; the optimum is for the rounded scores"
+        )?;
     }
     writeln!(out, "time: {:.3} s", elapsed.as_secs_f64())?;
     if let BenchStatus::Infeasible(reasons) = &sol.status {

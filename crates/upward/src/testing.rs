@@ -36,7 +36,11 @@ fn require_postgres() -> bool {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", std::process::id(), &upward_web::security::new_token().to_lowercase().replace(['-', '_'], "")[..10])
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        &upward_web::security::new_token().to_lowercase().replace(['-', '_'], "")[..10]
+    )
 }
 
 /// URL of a database on the same server as `admin`.
@@ -276,7 +280,12 @@ impl Client {
     }
 
     /// A request with the CSRF header set (for the JSON API from a session).
-    pub async fn send(&self, method: reqwest::Method, path: &str, json: Option<serde_json::Value>) -> reqwest::Response {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        json: Option<serde_json::Value>,
+    ) -> reqwest::Response {
         let token = self.csrf().await;
         let mut req = self.http.request(method, self.url(path)).header("X-CSRF-Token", token);
         if let Some(j) = json {

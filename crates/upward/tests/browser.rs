@@ -147,7 +147,8 @@ fn selected() -> Option<Vec<Backend>> {
             }
             "--ignored" => return Some(vec![]),
             "--exact" => exact = true,
-            "--test-threads" | "--skip" | "--color" | "--format" | "--logfile" | "-Z" | "--shuffle-seed" | "--report-time" => {
+            "--test-threads" | "--skip" | "--color" | "--format" | "--logfile" | "-Z" | "--shuffle-seed"
+            | "--report-time" => {
                 let _ = args.next();
             }
             s if s.starts_with('-') => {}
@@ -157,7 +158,9 @@ fn selected() -> Option<Vec<Backend>> {
     let all = [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)];
     Some(
         all.into_iter()
-            .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| if exact { name == f } else { name.contains(f.as_str()) }))
+            .filter(|(name, _)| {
+                filters.is_empty() || filters.iter().any(|f| if exact { name == f } else { name.contains(f.as_str()) })
+            })
             .map(|(_, b)| b)
             .collect(),
     )
@@ -194,15 +197,20 @@ fn main() {
         .into_iter()
         .map(|backend| {
             let (tools, url) = (tools.clone(), driver.url.clone());
-            (backend, rt.spawn(async move {
-                let t = Instant::now();
-                (run_backend(backend, tools, url).await, t.elapsed())
-            }))
+            (
+                backend,
+                rt.spawn(async move {
+                    let t = Instant::now();
+                    (run_backend(backend, tools, url).await, t.elapsed())
+                }),
+            )
         })
         .collect();
     for (backend, run) in runs {
         let name = format!("{backend:?}").to_lowercase();
-        let (outcome, took) = rt.block_on(run).unwrap_or_else(|e| (Outcome::Failed(format!("  panicked: {}", panic_message(e))), Duration::ZERO));
+        let (outcome, took) = rt
+            .block_on(run)
+            .unwrap_or_else(|e| (Outcome::Failed(format!("  panicked: {}", panic_message(e))), Duration::ZERO));
         match outcome {
             Outcome::Passed => println!("test browser::{name} ... ok ({:.1} s)", took.as_secs_f64()),
             Outcome::Skipped => println!("test browser::{name} ... skipped (no PostgreSQL)"),
@@ -225,7 +233,11 @@ fn main() {
 
 fn panic_message(e: tokio::task::JoinError) -> String {
     match e.try_into_panic() {
-        Ok(p) => p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default(),
+        Ok(p) => p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default(),
         Err(e) => e.to_string(),
     }
 }
@@ -239,7 +251,11 @@ enum Outcome {
 async fn run_backend(backend: Backend, tools: Arc<Tools>, driver: String) -> Outcome {
     let Some(app) = TestApp::start(backend).await else { return Outcome::Skipped };
     let app = Arc::new(app);
-    let tmp = std::env::temp_dir().join(format!("upward-browser-{}-{}", std::process::id(), format!("{backend:?}").to_lowercase()));
+    let tmp = std::env::temp_dir().join(format!(
+        "upward-browser-{}-{}",
+        std::process::id(),
+        format!("{backend:?}").to_lowercase()
+    ));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     // ChromeDriver uploads files only from canonical paths.
     let tmp = tmp.canonicalize().expect("temp dir");
@@ -265,7 +281,11 @@ async fn run_backend(backend: Backend, tools: Arc<Tools>, driver: String) -> Out
                     let file = tmp.with_extension(format!("{}.html", if b.js { "js" } else { "nojs" }));
                     if let Ok(src) = b.c.source().await {
                         let _ = std::fs::write(&file, src);
-                        why.push_str(&format!("\n  the {} session was at {url} (page saved to {})", b.label(), file.display()));
+                        why.push_str(&format!(
+                            "\n  the {} session was at {url} (page saved to {})",
+                            b.label(),
+                            file.display()
+                        ));
                     }
                 }
             }
@@ -312,7 +332,12 @@ impl Report {
         let mut slow = self.slowest.clone();
         slow.sort_by_key(|s| std::cmp::Reverse(s.0));
         let total: Duration = slow.iter().map(|s| s.0).sum();
-        let _ = writeln!(out, "  {backend:?}: axe-core checked {} pages; the checks took {:.1} s in all", self.pages.len(), total.as_secs_f64());
+        let _ = writeln!(
+            out,
+            "  {backend:?}: axe-core checked {} pages; the checks took {:.1} s in all",
+            self.pages.len(),
+            total.as_secs_f64()
+        );
         for (d, page) in slow.iter().take(3) {
             let _ = writeln!(out, "    slowest: {page}: {:.2} s", d.as_secs_f64());
         }
@@ -357,7 +382,14 @@ struct Browser {
 }
 
 impl Browser {
-    async fn open(driver: &str, tools: &Tools, tmp: &Path, js: bool, base: &str, report: Arc<Mutex<Report>>) -> Browser {
+    async fn open(
+        driver: &str,
+        tools: &Tools,
+        tmp: &Path,
+        js: bool,
+        base: &str,
+        report: Arc<Mutex<Report>>,
+    ) -> Browser {
         let profile = tmp.join(if js { "profile-js" } else { "profile-nojs" });
         let mut options = json!({
             "binary": tools.chromium,
@@ -389,7 +421,15 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("cannot start Chromium through chromedriver: {e}"));
         let session = c.session_id().await.expect("session id").expect("a session");
-        Browser { c, driver: driver.to_string(), session, base: base.to_string(), js, axe: Arc::new(tools.axe_js.clone()), report }
+        Browser {
+            c,
+            driver: driver.to_string(),
+            session,
+            base: base.to_string(),
+            js,
+            axe: Arc::new(tools.axe_js.clone()),
+            report,
+        }
     }
 
     fn label(&self) -> &'static str {
@@ -475,9 +515,10 @@ impl Browser {
                 return;
             }
             if !self.js
-                && let Ok(link) = self.c.find(Locator::LinkText("See the progress now")).await {
-                    let _ = link.click().await;
-                }
+                && let Ok(link) = self.c.find(Locator::LinkText("See the progress now")).await
+            {
+                let _ = link.click().await;
+            }
             if started.elapsed() > WAIT {
                 panic!("the import never finished on {}", self.path().await);
             }
@@ -635,7 +676,10 @@ impl Browser {
                 self.report.lock().unwrap().layout.push(format!("{page}: no visible focus on {}", v["tag"]));
             }
         }
-        panic!("{page}: Tab pressed {} times over {stops} stops ({seen} seen) and focus never left the page: a keyboard trap?", stops + 3);
+        panic!(
+            "{page}: Tab pressed {} times over {stops} stops ({seen} seen) and focus never left the page: a keyboard trap?",
+            stops + 3
+        );
     }
 
     // --- checks on every page ---------------------------------------------
@@ -652,7 +696,11 @@ impl Browser {
             )
             .await;
         if !first.as_str().unwrap_or("").contains("skip-link") {
-            self.report.lock().unwrap().layout.push(format!("{name}: the first thing Tab reaches is not the skip link but {first}"));
+            self.report
+                .lock()
+                .unwrap()
+                .layout
+                .push(format!("{name}: the first thing Tab reaches is not the skip link but {first}"));
         }
         self.axe(&name).await;
         self.phone_layout(&name).await;
@@ -722,7 +770,11 @@ impl Browser {
     /// 500 px, so the phone's viewport is emulated.)
     async fn phone_measure(&self) -> Json {
         let width = self.exec("return window.innerWidth", vec![]).await;
-        self.cdp("Emulation.setDeviceMetricsOverride", json!({"width": PHONE, "height": 800, "deviceScaleFactor": 1, "mobile": false})).await;
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": PHONE, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
+        )
+        .await;
         let started = Instant::now();
         let v = loop {
             let v = self
@@ -777,7 +829,10 @@ impl Browser {
         let (client, scroll) = (v["client"].as_u64().unwrap_or(0), v["scroll"].as_u64().unwrap_or(0));
         let mut r = self.report.lock().unwrap();
         if scroll > client {
-            r.layout.push(format!("{name}: at {PHONE} px the page scrolls sideways ({scroll} px wide in {client} px); too wide: {}", v["wide"]));
+            r.layout.push(format!(
+                "{name}: at {PHONE} px the page scrolls sideways ({scroll} px wide in {client} px); too wide: {}",
+                v["wide"]
+            ));
         }
         for t in v["tables"].as_array().cloned().unwrap_or_default() {
             r.layout.push(format!("{name}: at {PHONE} px, {}", t.as_str().unwrap_or("")));
@@ -800,17 +855,30 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 }
 
 async fn full_name(app: &TestApp, email: &str) -> String {
-    sqlx::query("SELECT full_name FROM people WHERE email = $1").bind(email).fetch_one(app.db().pool()).await.expect("person").get(0)
+    sqlx::query("SELECT full_name FROM people WHERE email = $1")
+        .bind(email)
+        .fetch_one(app.db().pool())
+        .await
+        .expect("person")
+        .get(0)
 }
 
 /// "1,234" as 1234.
 fn number(s: &str) -> i64 {
-    s.chars().filter(|c| c.is_ascii_digit()).collect::<String>().parse().unwrap_or_else(|_| panic!("not a number: {s:?}"))
+    s.chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {s:?}"))
 }
 
 /// The numbers in "Showing 1–25 of 480 schools".
 fn showing(s: &str) -> (i64, i64, i64) {
-    let nums: Vec<i64> = s.split(|c: char| !(c.is_ascii_digit() || c == ',')).filter(|w| w.chars().any(|c| c.is_ascii_digit())).map(number).collect();
+    let nums: Vec<i64> = s
+        .split(|c: char| !(c.is_ascii_digit() || c == ','))
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .map(number)
+        .collect();
     assert!(nums.len() >= 3, "not a results count: {s:?}");
     (nums[0], nums[1], nums[2])
 }
@@ -878,7 +946,12 @@ async fn checks_find_planted_faults(b: &Browser) {
         vec![],
     )
     .await;
-    let found: Vec<String> = b.axe_run().await.iter().map(|v| format!("{} {}", v["id"].as_str().unwrap_or(""), v["impact"].as_str().unwrap_or(""))).collect();
+    let found: Vec<String> = b
+        .axe_run()
+        .await
+        .iter()
+        .map(|v| format!("{} {}", v["id"].as_str().unwrap_or(""), v["impact"].as_str().unwrap_or("")))
+        .collect();
     assert!(found.contains(&"image-alt critical".to_string()), "axe finds an image without alt text: {found:?}");
     assert!(found.contains(&"color-contrast serious".to_string()), "axe finds faint text: {found:?}");
     let v = b.phone_measure().await;
@@ -899,7 +972,11 @@ async fn sign_in_and_out(app: &TestApp, b: &Browser) {
     let msg = b.text(".error-summary").await;
     assert!(msg.contains("The e-mail address or the password is not right"), "{msg}");
     assert_eq!(b.find("#email").await.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
-    assert_eq!(b.find("#email").await.prop("value").await.unwrap().as_deref(), Some(ADMIN), "the e-mail address is kept");
+    assert_eq!(
+        b.find("#email").await.prop("value").await.unwrap().as_deref(),
+        Some(ADMIN),
+        "the e-mail address is kept"
+    );
     b.check("sign in, wrong password").await;
     b.fill("#password", PASSWORD).await;
     b.click("form[action='/login'] button[type=submit]").await;
@@ -1007,7 +1084,9 @@ async fn search_schools(app: &TestApp, b: &Browser) {
 
     b.fill("#q", "primary").await;
     b.click(".search-row button").await;
-    let found = count(app, &format!("SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN} AND search_text LIKE '%primary%'")).await;
+    let found =
+        count(app, &format!("SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN} AND search_text LIKE '%primary%'"))
+            .await;
     assert!(found > 50, "the demo has many primary schools ({found})");
     assert_eq!(showing(&b.text("#result-count").await), (1, 25, found));
     assert_eq!(column(b, 0).await.len(), 25);
@@ -1018,7 +1097,13 @@ async fn search_schools(app: &TestApp, b: &Browser) {
     }
     b.find("#phase").await.select_by_value("primary").await.expect("choose a phase");
     b.click("details.filters button[type=submit]").await;
-    let primary = count(app, &format!("SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN} AND search_text LIKE '%primary%' AND phase = 'primary'")).await;
+    let primary = count(
+        app,
+        &format!(
+            "SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN} AND search_text LIKE '%primary%' AND phase = 'primary'"
+        ),
+    )
+    .await;
     assert!(primary > 25 && primary <= found);
     assert_eq!(showing(&b.text("#result-count").await), (1, 25, primary));
     assert!(column(b, 1).await.iter().all(|p| p == "Primary"), "every row is a primary school");
@@ -1040,7 +1125,11 @@ async fn search_schools(app: &TestApp, b: &Browser) {
     // keyboard can reach.
     let phone = b.phone_measure().await;
     assert!(phone["scroll"].as_u64() <= phone["client"].as_u64(), "{phone}");
-    assert_eq!(phone["regions"][0], json!({"scrolls": true, "focusable": true}), "the table scrolls in its region: {phone}");
+    assert_eq!(
+        phone["regions"][0],
+        json!({"scrolls": true, "focusable": true}),
+        "the table scrolls in its region: {phone}"
+    );
 
     // Page 2 continues the order.
     b.click("a[rel=next]").await;
@@ -1074,7 +1163,12 @@ async fn export_csv(app: &TestApp, b: &Browser) {
     b.goto("/schools?q=primary&phase=primary").await;
     let (_, _, total) = showing(&b.text("#result-count").await);
     let href = b.find(".exports a[href*='format=csv']").await.attr("href").await.unwrap().expect("a CSV link");
-    let r = reqwest::Client::new().get(b.url(&href)).header("Cookie", b.cookie_header().await).send().await.expect("download");
+    let r = reqwest::Client::new()
+        .get(b.url(&href))
+        .header("Cookie", b.cookie_header().await)
+        .send()
+        .await
+        .expect("download");
     assert_eq!(r.status(), 200, "the CSV downloads with the browser's session");
     let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
     assert!(ct.starts_with("text/csv"), "{ct}");
@@ -1086,10 +1180,24 @@ async fn export_csv(app: &TestApp, b: &Browser) {
     assert_eq!(rows.len() as i64, total, "one row a school");
     assert!(rows.iter().all(|r| &r[2] == "Primary"));
     let urns: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
-    let held = count(app, &format!("SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN} AND phase = 'primary' AND urn IN ({})", urns.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(","))).await;
+    let held = count(
+        app,
+        &format!(
+            "SELECT COUNT(*) FROM schools WHERE {MEMBERS_OPEN} AND phase = 'primary' AND urn IN ({})",
+            urns.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(",")
+        ),
+    )
+    .await;
     assert_eq!(held, total, "every row is a school that matches");
     // Without the session there is no download.
-    let r = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap().get(b.url(&href)).send().await.unwrap();
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(b.url(&href))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(r.status(), 200);
 }
 
@@ -1112,7 +1220,9 @@ async fn imports(app: &TestApp, b: &Browser, tmp: &Path) {
     b.until_import_done().await;
     let said = b.wait_text(".error-summary", "The file was not imported").await;
     assert!(
-        said.contains("edubasealldata20250422.csv, row 1,234 (line 1,235), field NumberOfPupils: \"12x\" is not a whole number"),
+        said.contains(
+            "edubasealldata20250422.csv, row 1,234 (line 1,235), field NumberOfPupils: \"12x\" is not a whole number"
+        ),
         "the file, row and field are named: {said}"
     );
     assert!(said.contains("Nothing in Upward has changed"));
@@ -1120,7 +1230,9 @@ async fn imports(app: &TestApp, b: &Browser, tmp: &Path) {
     b.check("import refused").await;
 
     // The sample's URNs: a few are held already.
-    let held = count(app, "SELECT COUNT(*) FROM schools WHERE urn BETWEEN 100000 AND 100047 OR urn BETWEEN 402384 AND 402436").await;
+    let held =
+        count(app, "SELECT COUNT(*) FROM schools WHERE urn BETWEEN 100000 AND 100047 OR urn BETWEEN 402384 AND 402436")
+            .await;
     b.goto("/admin/imports").await;
     b.find("#file").await.send_keys(gias_data("gias_sample.csv").to_str().unwrap()).await.expect("choose the file");
     b.click(upload_button()).await;
@@ -1150,7 +1262,12 @@ async fn imports(app: &TestApp, b: &Browser, tmp: &Path) {
 async fn followed_import(app: &TestApp, b: &Browser) {
     use upward_storage::imports;
     let db = app.db();
-    let pm: i64 = sqlx::query("SELECT id FROM people WHERE email = $1").bind(PROGRAMMES).fetch_one(db.pool()).await.unwrap().get(0);
+    let pm: i64 = sqlx::query("SELECT id FROM people WHERE email = $1")
+        .bind(PROGRAMMES)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0);
     let file = format!("followed-{}.csv", b.label());
     let id = imports::start(db, "gias", &file, Some(pm), Some(10_000)).await.unwrap();
     imports::progress(db, id, 1_000, 2_500, Some("Reading and checking every row")).await.unwrap();
@@ -1163,7 +1280,8 @@ async fn followed_import(app: &TestApp, b: &Browser) {
         b.check("import running").await;
         b.mark().await;
     } else {
-        let note = b.c.find(Locator::LinkText("See the progress now")).await.expect("the no-script way to see progress");
+        let note =
+            b.c.find(Locator::LinkText("See the progress now")).await.expect("the no-script way to see progress");
         assert!(note.is_displayed().await.unwrap());
         b.check("import running, without JavaScript").await;
         b.mark().await;
@@ -1238,7 +1356,8 @@ async fn audit_trail(app: &TestApp, b: &Browser) {
 async fn admin_pages(app: &TestApp, b: &Browser) {
     b.sign_in(ADMIN).await;
     // Every link of the navigation leads somewhere.
-    let nav = b.exec("return [...document.querySelectorAll('header a')].map(a => a.getAttribute('href'))", vec![]).await;
+    let nav =
+        b.exec("return [...document.querySelectorAll('header a')].map(a => a.getAttribute('href'))", vec![]).await;
     let http = reqwest::Client::new();
     for href in nav.as_array().unwrap().iter().filter_map(|h| h.as_str()) {
         let r = http.get(b.url(href)).header("Cookie", b.cookie_header().await).send().await.unwrap();
@@ -1274,7 +1393,8 @@ async fn admin_pages(app: &TestApp, b: &Browser) {
     b.click("form[action='/account/tokens'] button").await;
     let token = b.find("#new-token").await.prop("value").await.unwrap().expect("the new token");
     assert!(token.starts_with("upw_"));
-    let me: Json = reqwest::Client::new().get(b.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: Json =
+        reqwest::Client::new().get(b.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["person"]["email"], ADMIN, "{me}");
     b.check("account, new API token").await;
 
@@ -1332,12 +1452,25 @@ async fn matching(app: &TestApp, b: &Browser) {
     let pm: i64 = count(app, &format!("SELECT id FROM people WHERE email = '{PROGRAMMES}'")).await;
     let token = format!("upw_browser_matching_{}", b.label());
     let mut tx = app.db().begin().await.unwrap();
-    upward_storage::auth::create_api_token(&mut tx, &upward_storage::Who::system("test"), pm, "browser", &upward_web::security::token_hash(&token), "upw_brow")
-        .await
-        .unwrap();
+    upward_storage::auth::create_api_token(
+        &mut tx,
+        &upward_storage::Who::system("test"),
+        pm,
+        "browser",
+        &upward_web::security::token_hash(&token),
+        "upw_brow",
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let body = json!({"from": "2027-06-07", "rules": {"same_hub_is_conflict": false, "recent_cycles": 2, "time_limit_secs": 1.0, "max_mip_triples": 2000}});
-    let r = reqwest::Client::new().post(b.url(&format!("/api/v1/matching/cycles/{cycle}/propose"))).bearer_auth(&token).json(&body).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .post(b.url(&format!("/api/v1/matching/cycles/{cycle}/propose")))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
     let run: Json = r.json().await.unwrap();
     let id = run["id"].as_i64().unwrap();
@@ -1399,12 +1532,13 @@ async fn other_roles(app: &TestApp, b: &Browser) {
             b.check(&format!("{href} ({role})")).await;
         }
         if who == HEAD {
-            let urn: i64 = sqlx::query("SELECT s.urn FROM people p JOIN schools s ON s.id = p.school_id WHERE p.email = $1")
-                .bind(HEAD)
-                .fetch_one(app.db().pool())
-                .await
-                .unwrap()
-                .get(0);
+            let urn: i64 =
+                sqlx::query("SELECT s.urn FROM people p JOIN schools s ON s.id = p.school_id WHERE p.email = $1")
+                    .bind(HEAD)
+                    .fetch_one(app.db().pool())
+                    .await
+                    .unwrap()
+                    .get(0);
             b.goto("/").await;
             b.click(&format!("main a[href='/schools/{urn}']")).await;
             b.check("own school (head)").await;
@@ -1444,7 +1578,8 @@ async fn without_javascript(app: &TestApp, b: &Browser) {
     b.until_import_done().await;
     b.wait_text(".flash-success", "Imported.").await;
     assert_eq!(fact(b, "Changed").await, "1");
-    let name: String = sqlx::query("SELECT name FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let name: String =
+        sqlx::query("SELECT name FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
     assert_eq!(name, "The Aldgate School 2", "the change is saved");
     b.check("import succeeded, without JavaScript").await;
     followed_import(app, b).await;

@@ -122,10 +122,7 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, same_site: &str
 
 async fn load_actor(state: &AppState, person_id: i64) -> Option<(Actor, Me)> {
     let person = people::actor(&state.db, person_id).await.ok()??;
-    Some((
-        Actor::new(person_id, person.grants),
-        Me { person_id, name: person.full_name, email: person.email },
-    ))
+    Some((Actor::new(person_id, person.grants), Me { person_id, name: person.full_name, email: person.email }))
 }
 
 fn is_api(path: &str) -> bool {
@@ -186,12 +183,8 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
                 return Failure::CsrfFailed.respond(is_api(&path));
             }
         }
-        let mut sent = parts
-            .headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| {
+        let mut sent =
+            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| {
                 parts.uri.query().and_then(|q| {
                     form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
                 })
@@ -238,10 +231,15 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     if let Some(f) = res.extensions_mut().remove::<FailureMarker>() {
         res = crate::error::render_failure(&state, &ctx, f.0, is_api(&path));
     } else if res.status().is_client_error()
-        && res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/plain"))
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/plain"))
     {
         let status = res.status();
-        let text = String::from_utf8_lossy(&to_bytes(res.into_body(), 64 * 1024).await.unwrap_or_default()).into_owned();
+        let text =
+            String::from_utf8_lossy(&to_bytes(res.into_body(), 64 * 1024).await.unwrap_or_default()).into_owned();
         let failure = match status {
             StatusCode::NOT_FOUND => Failure::NotFound("page".into()),
             StatusCode::PAYLOAD_TOO_LARGE => Failure::TooLarge,
@@ -265,7 +263,8 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// A redirect (303 See Other) with a message shown on the next page.
 pub fn redirect_with(to: &str, kind: &str, text: &str, secure: bool) -> Response {
-    let v = percent_encoding::utf8_percent_encode(&format!("{kind}:{text}"), percent_encoding::NON_ALPHANUMERIC).to_string();
+    let v = percent_encoding::utf8_percent_encode(&format!("{kind}:{text}"), percent_encoding::NON_ALPHANUMERIC)
+        .to_string();
     let mut res = redirect(to);
     res.headers_mut().append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, &v, Some(60), "Lax", secure));
     res

@@ -83,15 +83,25 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Failure::SignInRequired => "Sign in to see this page.".into(),
-            Failure::BadToken => "The API token was not recognised, or it was revoked. Make a new one on your account page.".into(),
-            Failure::Forbidden => "Your roles do not include this. If you think they should, ask your central team.".into(),
-            Failure::NotFound(what) => format!("We could not find that {what}. Check the address, or go back and try again."),
+            Failure::BadToken => {
+                "The API token was not recognised, or it was revoked. Make a new one on your account page.".into()
+            }
+            Failure::Forbidden => {
+                "Your roles do not include this. If you think they should, ask your central team.".into()
+            }
+            Failure::NotFound(what) => {
+                format!("We could not find that {what}. Check the address, or go back and try again.")
+            }
             Failure::BadRequest(m) | Failure::Conflict(m) => m.clone(),
-            Failure::Invalid(errors) => errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            Failure::Invalid(errors) => {
+                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+            }
             Failure::CsrfFailed => "For your security, forms expire. Go back, reload the page, and try again.".into(),
             Failure::TooLarge => "Upward accepts files of up to 200 MB.".into(),
             Failure::MethodNotAllowed => "This address does not accept that kind of request.".into(),
-            Failure::Internal(id) => format!("The problem has been logged (reference {id}). Please try again; if it happens again, tell the central team the reference."),
+            Failure::Internal(id) => format!(
+                "The problem has been logged (reference {id}). Please try again; if it happens again, tell the central team the reference."
+            ),
         }
     }
 

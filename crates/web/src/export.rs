@@ -82,7 +82,11 @@ pub fn to_csv(t: &Table) -> Result<Vec<u8>, String> {
             .map(|c| match c {
                 Cell::Text(s) => csv_safe(s),
                 Cell::Num(n) => {
-                    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", *n as i64) } else { n.to_string() }
+                    if n.fract() == 0.0 && n.abs() < 1e15 {
+                        format!("{}", *n as i64)
+                    } else {
+                        n.to_string()
+                    }
                 }
                 Cell::Empty => String::new(),
             })
@@ -129,7 +133,8 @@ pub fn download(t: &Table, f: Format, today: chrono::NaiveDate) -> Response {
             let h = res.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
             let date = today.format("%Y-%m-%d");
-            let name = format!("attachment; filename=\"upward-{}-{date}.{ext}\"", t.name.to_lowercase().replace(' ', "-"));
+            let name =
+                format!("attachment; filename=\"upward-{}-{date}.{ext}\"", t.name.to_lowercase().replace(' ', "-"));
             if let Ok(v) = HeaderValue::from_str(&name) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }

@@ -11,7 +11,7 @@
 //!   moved to typed forms.
 
 use crate::AppState;
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
 use axum::body::to_bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -60,7 +60,9 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
 /// Only a hand-made request sends what a struct cannot hold (a letter where
 /// a choice's number goes): say what, without internals.
 fn unreadable(what: &str, e: serde_html_form::de::Error) -> Failure {
-    Failure::BadRequest(format!("The {what} sent something Upward cannot read ({e}). Go back, reload the page and try again."))
+    Failure::BadRequest(format!(
+        "The {what} sent something Upward cannot read ({e}). Go back, reload the page and try again."
+    ))
 }
 
 /// Name–value pairs from a form body or a query string.
@@ -106,7 +108,10 @@ impl Fields {
         match v.replace(',', "").parse::<i64>() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.push(FieldError { field: name.into(), message: format!("{label} must be a whole number, not \"{v}\"") });
+                errors.push(FieldError {
+                    field: name.into(),
+                    message: format!("{label} must be a whole number, not \"{v}\""),
+                });
                 None
             }
         }

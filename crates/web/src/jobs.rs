@@ -87,6 +87,7 @@ async fn deliver(url: &str, from: &str, to: &str, subject: &str, body: &str) -> 
         .subject(subject)
         .body(body.to_string())
         .map_err(|e| e.to_string())?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("SMTP address: {e}"))?.build();
+    let transport =
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("SMTP address: {e}"))?.build();
     transport.send(msg).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
 }

@@ -70,16 +70,21 @@ impl Layout {
 
     /// A layout without a person (errors raised before the context exists).
     pub fn bare(title: &str) -> Layout {
-        Layout { title: title.into(), user_name: None, nav: vec![], admin_nav: vec![], csrf: String::new(), flash: None }
+        Layout {
+            title: title.into(),
+            user_name: None,
+            nav: vec![],
+            admin_nav: vec![],
+            csrf: String::new(),
+            flash: None,
+        }
     }
 }
 
 /// Format a Unix time for people (UK time is close enough for a label; the
 /// ISO form is in the `datetime` attribute).
 pub fn when(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%-d %b %Y, %H:%M UTC").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%-d %b %Y, %H:%M UTC").to_string()).unwrap_or_default()
 }
 
 pub fn when_opt(t: Option<i64>) -> String {
@@ -101,7 +106,9 @@ pub fn thousands(n: i64) -> String {
 
 /// An ISO date "2026-03-02" as "2 Mar 2026".
 pub fn date(iso: &str) -> String {
-    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|_| iso.to_string())
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%-d %b %Y").to_string())
+        .unwrap_or_else(|_| iso.to_string())
 }
 
 /// Numbers as templates hand them over (by value or by reference).

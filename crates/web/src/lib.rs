@@ -241,19 +241,15 @@ pub fn app(state: AppState) -> Router {
 
 /// Serve until Ctrl-C (or SIGTERM), running the job worker when configured.
 pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     serve_on(state, listener).await
 }
 
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = if state.config.run_jobs {
-        Some(tokio::spawn(jobs::run_worker(state.clone(), stop_rx)))
-    } else {
-        None
-    };
+    let worker =
+        if state.config.run_jobs { Some(tokio::spawn(jobs::run_worker(state.clone(), stop_rx))) } else { None };
     let _ = upward_storage::imports::fail_abandoned(&state.db, 6 * 3600).await;
     axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())

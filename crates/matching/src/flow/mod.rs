@@ -280,7 +280,9 @@ impl MinCostFlow {
         for a in 0..self.arc_count() {
             let f = self.cap[2 * a + 1];
             if f != 0 {
-                cost = cost.checked_add(f.checked_mul(self.cost[2 * a]).ok_or(FlowError::Overflow)?).ok_or(FlowError::Overflow)?;
+                cost = cost
+                    .checked_add(f.checked_mul(self.cost[2 * a]).ok_or(FlowError::Overflow)?)
+                    .ok_or(FlowError::Overflow)?;
             }
         }
         Ok(cost)

@@ -134,10 +134,7 @@ pub fn check_schools(inst: &SchoolInstance, grouping: &Grouping) -> SchoolCheck 
     }
     for &(x, y) in &inst.rules.together {
         if x < n && y < n && group_of.get(&x) != group_of.get(&y) {
-            broken.push(format!(
-                "{} and {} are to be together",
-                inst.schools[x].name, inst.schools[y].name
-            ));
+            broken.push(format!("{} and {} are to be together", inst.schools[x].name, inst.schools[y].name));
         }
     }
     if grouping.groups.is_empty() {

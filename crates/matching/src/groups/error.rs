@@ -19,12 +19,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub(crate) fn new(source: &str, line: usize, field: &str, message: impl Into<String>) -> Self {
-        ParseError {
-            source_name: source.to_string(),
-            line,
-            field: field.to_string(),
-            message: message.into(),
-        }
+        ParseError { source_name: source.to_string(), line, field: field.to_string(), message: message.into() }
     }
 }
 

@@ -40,10 +40,9 @@ fn read_table(reader: impl BufRead, source: &str) -> Result<Table, ParseError> {
 
 impl Table {
     fn col(&self, source: &str, name: &str) -> Result<usize, ParseError> {
-        self.headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ParseError::new(source, 1, name, format!("missing column `{name}` (columns: {})", self.headers.join(","))))
+        self.headers.iter().position(|h| h == name).ok_or_else(|| {
+            ParseError::new(source, 1, name, format!("missing column `{name}` (columns: {})", self.headers.join(",")))
+        })
     }
 }
 
@@ -89,23 +88,22 @@ pub fn read_schools(reader: impl BufRead, source: &str) -> Result<Vec<School>, P
         let name = cell(row, c_name);
         let name = if name.is_empty() { id } else { name };
         let ph = cell(row, c_phase);
-        let phase = Phase::parse(ph).ok_or_else(|| ParseError::new(source, line, "phase", format!("`{ph}` is not a phase")))?;
+        let phase =
+            Phase::parse(ph).ok_or_else(|| ParseError::new(source, line, "phase", format!("`{ph}` is not a phase")))?;
         let (la, lo) = (cell(row, c_lat), cell(row, c_lon));
         let location = match (la.is_empty(), lo.is_empty()) {
             (true, true) => None,
             (false, true) => return Err(ParseError::new(source, line, "longitude", "empty while latitude is given")),
             (true, false) => return Err(ParseError::new(source, line, "latitude", "empty while longitude is given")),
             (false, false) => {
-                let lat: f64 = la
-                    .parse()
-                    .ok()
-                    .filter(|v: &f64| (-90.0..=90.0).contains(v))
-                    .ok_or_else(|| ParseError::new(source, line, "latitude", format!("`{la}` is not a latitude")))?;
-                let lon: f64 = lo
-                    .parse()
-                    .ok()
-                    .filter(|v: &f64| (-180.0..=180.0).contains(v))
-                    .ok_or_else(|| ParseError::new(source, line, "longitude", format!("`{lo}` is not a longitude")))?;
+                let lat: f64 =
+                    la.parse().ok().filter(|v: &f64| (-90.0..=90.0).contains(v)).ok_or_else(|| {
+                        ParseError::new(source, line, "latitude", format!("`{la}` is not a latitude"))
+                    })?;
+                let lon: f64 =
+                    lo.parse().ok().filter(|v: &f64| (-180.0..=180.0).contains(v)).ok_or_else(|| {
+                        ParseError::new(source, line, "longitude", format!("`{lo}` is not a longitude"))
+                    })?;
                 Some((lat, lon))
             }
         };
@@ -113,8 +111,12 @@ pub fn read_schools(reader: impl BufRead, source: &str) -> Result<Vec<School>, P
         let single_sex = parse_flag(ss, &["boys", "girls", "single sex", "single-sex"], &["mixed"])
             .ok_or_else(|| ParseError::new(source, line, "single_sex", format!("`{ss}` is not yes/no")))?;
         let se = cell(row, c_sel);
-        let selective = parse_flag(se, &["selective", "grammar"], &["non-selective", "non selective", "nonselective", "comprehensive"])
-            .ok_or_else(|| ParseError::new(source, line, "selective", format!("`{se}` is not yes/no")))?;
+        let selective = parse_flag(
+            se,
+            &["selective", "grammar"],
+            &["non-selective", "non selective", "nonselective", "comprehensive"],
+        )
+        .ok_or_else(|| ParseError::new(source, line, "selective", format!("`{se}` is not yes/no")))?;
         let mut s = School::new(id, name, phase);
         s.location = location;
         s.single_sex = single_sex;
@@ -152,7 +154,12 @@ pub fn read_themes(reader: impl BufRead, source: &str, schools: &mut [School]) -
             "excellence" | "area of excellence" | "aoe" | "strength" => schools[i].excellence.push(theme.to_string()),
             "challenge" | "systemic challenge" => schools[i].challenge.push(theme.to_string()),
             other => {
-                return Err(ParseError::new(source, *line, "kind", format!("`{other}` is neither `excellence` nor `challenge`")));
+                return Err(ParseError::new(
+                    source,
+                    *line,
+                    "kind",
+                    format!("`{other}` is neither `excellence` nor `challenge`"),
+                ));
             }
         }
         count += 1;
@@ -187,11 +194,7 @@ pub fn read_grouping(reader: impl BufRead, source: &str, inst: &SchoolInstance) 
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// Writes `id,group` (groups numbered from 1), one school a line.

@@ -38,11 +38,7 @@ impl MdgpInstance {
     /// triangle and diagonal are ignored: the upper triangle is mirrored).
     pub fn new(n: usize, bounds: Vec<(usize, usize)>, matrix: Vec<f64>) -> Result<Self, GroupsError> {
         if matrix.len() != n * n {
-            return Err(GroupsError::Invalid(format!(
-                "matrix has {} values, expected {}",
-                matrix.len(),
-                n * n
-            )));
+            return Err(GroupsError::Invalid(format!("matrix has {} values, expected {}", matrix.len(), n * n)));
         }
         let mut d = matrix;
         for i in 0..n {
@@ -113,9 +109,7 @@ impl MdgpInstance {
         let (hline, htext) = header;
         let tok: Vec<&str> = htext.split_whitespace().collect();
         let num = |idx: usize, field: &str| -> Result<usize, ParseError> {
-            let t = tok
-                .get(idx)
-                .ok_or_else(|| ParseError::new(source, hline, field, "missing"))?;
+            let t = tok.get(idx).ok_or_else(|| ParseError::new(source, hline, field, "missing"))?;
             t.parse::<usize>()
                 .map_err(|_| ParseError::new(source, hline, field, format!("`{t}` is not a whole number")))
         };
@@ -150,7 +144,12 @@ impl MdgpInstance {
                 continue;
             }
             if t.len() != 3 {
-                return Err(ParseError::new(source, line_no, "pair", format!("expected `i j d`, found {} fields", t.len())));
+                return Err(ParseError::new(
+                    source,
+                    line_no,
+                    "pair",
+                    format!("expected `i j d`, found {} fields", t.len()),
+                ));
             }
             let idx = |s: &str, field: &str| -> Result<usize, ParseError> {
                 let v: usize = s
@@ -192,8 +191,7 @@ impl MdgpInstance {
         }
         let mut inst = MdgpInstance { n, bounds, d, min_d: 0.0 };
         inst.min_d = inst.compute_min();
-        inst.validate()
-            .map_err(|e| ParseError::new(source, hline, "bounds", e.to_string()))?;
+        inst.validate().map_err(|e| ParseError::new(source, hline, "bounds", e.to_string()))?;
         Ok(inst)
     }
 
@@ -281,13 +279,7 @@ pub struct MdgpOptions {
 
 impl Default for MdgpOptions {
     fn default() -> Self {
-        MdgpOptions {
-            time_limit: Duration::from_secs(3),
-            seed: 1,
-            max_iterations: None,
-            exact_max_n: 14,
-            clock: None,
-        }
+        MdgpOptions { time_limit: Duration::from_secs(3), seed: 1, max_iterations: None, exact_max_n: 14, clock: None }
     }
 }
 

@@ -62,9 +62,7 @@ pub fn solve_exact(inst: &MdgpInstance) -> MdgpSolution {
         suffix_lo[g] = suffix_lo[g + 1] + bounds[g].0;
         suffix_hi[g] = suffix_hi[g + 1] + bounds[g].1;
     }
-    let interchangeable: Vec<bool> = (0..g_count)
-        .map(|g| bounds[g..].iter().all(|b| *b == bounds[g]))
-        .collect();
+    let interchangeable: Vec<bool> = (0..g_count).map(|g| bounds[g..].iter().all(|b| *b == bounds[g])).collect();
 
     let mut cur = vec![f64::NEG_INFINITY; size];
     cur[0] = 0.0;

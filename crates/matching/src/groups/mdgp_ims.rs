@@ -22,8 +22,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::mdgp::{MdgpInstance, MdgpOptions, MdgpSolution, upper_bound};
 use super::bound::{Relaxation, lagrangian_bound};
+use super::mdgp::{MdgpInstance, MdgpOptions, MdgpSolution, upper_bound};
 use super::rng::Rng;
 
 /// Tuning of the search (defaults are those used in the benchmarks).
@@ -53,7 +53,16 @@ pub struct ImsParams {
 
 impl Default for ImsParams {
     fn default() -> Self {
-        ImsParams { depth: 3, weak_moves: 3, weak_sample: 0, strong_factor: 0.5, starts: 10, size_start: true, all_size_start: false, swap_perturb: false }
+        ImsParams {
+            depth: 3,
+            weak_moves: 3,
+            weak_sample: 0,
+            strong_factor: 0.5,
+            starts: 10,
+            size_start: true,
+            all_size_start: false,
+            swap_perturb: false,
+        }
     }
 }
 
@@ -183,7 +192,8 @@ impl<'a> State<'a> {
                 for i in 0..n {
                     for q in 0..gc {
                         let p = self.assign[i];
-                        if q != p && (dirty[p] || dirty[q]) && self.size[p] > bounds[p].0 && self.size[q] < bounds[q].1 {
+                        if q != p && (dirty[p] || dirty[q]) && self.size[p] > bounds[p].0 && self.size[q] < bounds[q].1
+                        {
                             let delta = self.gain[q * n + i] - self.own[i];
                             if delta > eps {
                                 self.apply_move(i, q);
@@ -392,7 +402,13 @@ pub fn lagrangian_upper_bound(inst: &MdgpInstance, target: f64, iterations: usiz
             }
         }
     }
-    let r = Relaxation { n, edges, degree: vec![bmax.saturating_sub(1) as f64; n], extra: 0, max_edges: Some(max_edges as f64) };
+    let r = Relaxation {
+        n,
+        edges,
+        degree: vec![bmax.saturating_sub(1) as f64; n],
+        extra: 0,
+        max_edges: Some(max_edges as f64),
+    };
     lagrangian_bound(&r, target, iterations).min(simple)
 }
 
@@ -489,9 +505,7 @@ pub fn solve_ims_with(inst: &MdgpInstance, opts: &MdgpOptions, p: &ImsParams) ->
     let mut best_f = s.f;
     let mut iterations = 0u64;
     let strong = ((inst.n() as f64 / inst.groups() as f64) * p.strong_factor).round().max(1.0) as usize;
-    let out_of_budget = |it: u64| {
-        start.elapsed() >= opts.time_limit || opts.max_iterations.is_some_and(|m| it >= m)
-    };
+    let out_of_budget = |it: u64| start.elapsed() >= opts.time_limit || opts.max_iterations.is_some_and(|m| it >= m);
     let mut local_best = s.clone();
     let gc = inst.groups();
     let mut dirty = vec![true; gc];

@@ -40,4 +40,6 @@ pub mod schools;
 pub use error::{GroupsError, ParseError};
 pub use mdgp::{MdgpInstance, MdgpOptions, MdgpSolution};
 pub use school_solver::{SolveMode, SolveOptions, SolveResult, solve};
-pub use schools::{Evaluation, Grouping, Phase, PhaseRules, Rules, School, SchoolInstance, Violation, Weights, evaluate};
+pub use schools::{
+    Evaluation, Grouping, Phase, PhaseRules, Rules, School, SchoolInstance, Violation, Weights, evaluate,
+};

@@ -117,7 +117,10 @@ pub fn solve(inst: &SchoolInstance, opts: &SolveOptions) -> Result<SolveResult, 
     {
         let c = super::check::check_schools(inst, &res.grouping);
         debug_assert!((c.total - res.total).abs() < 1e-6 * (1.0 + c.total.abs()), "checker total differs");
-        debug_assert!((c.min_group - res.min_group).abs() < 1e-6 * (1.0 + c.min_group.abs()), "checker minimum differs");
+        debug_assert!(
+            (c.min_group - res.min_group).abs() < 1e-6 * (1.0 + c.min_group.abs()),
+            "checker minimum differs"
+        );
         debug_assert_eq!(c.broken.is_empty(), res.valid, "checker disagrees on validity: {:?}", c.broken);
     }
     Ok(res)
@@ -125,7 +128,11 @@ pub fn solve(inst: &SchoolInstance, opts: &SolveOptions) -> Result<SolveResult, 
 
 /// Solves every phase cohort on its own (time shared by size) and joins
 /// the results.
-fn solve_cohorts(inst: &SchoolInstance, opts: &SolveOptions, cohorts: &[Vec<usize>]) -> Result<SolveResult, GroupsError> {
+fn solve_cohorts(
+    inst: &SchoolInstance,
+    opts: &SolveOptions,
+    cohorts: &[Vec<usize>],
+) -> Result<SolveResult, GroupsError> {
     let start = Instant::now();
     let n = inst.len().max(1);
     let mut groups = Vec::new();
@@ -147,14 +154,12 @@ fn solve_cohorts(inst: &SchoolInstance, opts: &SolveOptions, cohorts: &[Vec<usiz
     // cohort then maximises its total over groups scoring at least m*
     // (exactly, where the cohort is small enough).
     if opts.mode == SolveMode::MaxMin && cohorts.len() > 1 {
-        let m_star = groups
-            .iter()
-            .map(|g: &Vec<usize>| inst.group_score(g))
-            .fold(f64::INFINITY, f64::min);
+        let m_star = groups.iter().map(|g: &Vec<usize>| inst.group_score(g)).fold(f64::INFINITY, f64::min);
         let mut regrouped = Vec::new();
         for members in cohorts {
             let sub = inst.sub_instance(members)?;
-            let mine: Vec<Vec<usize>> = groups.iter().filter(|g| g.first().is_some_and(|i| members.contains(i))).cloned().collect();
+            let mine: Vec<Vec<usize>> =
+                groups.iter().filter(|g| g.first().is_some_and(|i| members.contains(i))).cloned().collect();
             if sub.len() <= opts.exact_max_n.min(MAX_EXACT)
                 && let Ok(r) = solve_exact_floor(&sub, SolveMode::Total, m_star - 1e-9)
             {
@@ -209,7 +214,11 @@ fn valid_groups(inst: &SchoolInstance, plan: SizePlan) -> Vec<Vec<(u32, f64)>> {
                 }
                 if plan.quads > 0 {
                     for l in k + 1..n {
-                        if inst.pair_allowed(i, l) && inst.pair_allowed(j, l) && inst.pair_allowed(k, l) && ok(&[i, j, k, l]) {
+                        if inst.pair_allowed(i, l)
+                            && inst.pair_allowed(j, l)
+                            && inst.pair_allowed(k, l)
+                            && ok(&[i, j, k, l])
+                        {
                             list.push(((1 << i) | (1 << j) | (1 << k) | (1 << l), inst.group_score(&[i, j, k, l])));
                         }
                     }
@@ -305,7 +314,9 @@ fn solve_exact_floor(inst: &SchoolInstance, mode: SolveMode, floor: f64) -> Resu
     let start = Instant::now();
     let n = inst.len();
     if n > MAX_EXACT {
-        return Err(GroupsError::Invalid(format!("{n} schools is too many for the exact solver (at most {MAX_EXACT})")));
+        return Err(GroupsError::Invalid(format!(
+            "{n} schools is too many for the exact solver (at most {MAX_EXACT})"
+        )));
     }
     let plan = inst.rules.size_plan(n)?;
     let groups = valid_groups(inst, plan);
@@ -661,9 +672,7 @@ impl<'a> Search<'a> {
 
     fn grouping(&self) -> Grouping {
         Grouping {
-            groups: (0..self.members.len())
-                .map(|g| self.members(g).iter().map(|&x| x as usize).collect())
-                .collect(),
+            groups: (0..self.members.len()).map(|g| self.members(g).iter().map(|&x| x as usize).collect()).collect(),
         }
     }
 }

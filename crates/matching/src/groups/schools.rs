@@ -171,18 +171,10 @@ impl Rules {
     pub fn size_plan(&self, n: usize) -> Result<SizePlan, GroupsError> {
         let plan = if self.group_size == 4 {
             let trios = (4 - n % 4) % 4;
-            if n < 3 * trios {
-                None
-            } else {
-                Some(SizePlan { trios, quads: (n - 3 * trios) / 4 })
-            }
+            if n < 3 * trios { None } else { Some(SizePlan { trios, quads: (n - 3 * trios) / 4 }) }
         } else {
             let quads = n % 3;
-            if n < 4 * quads {
-                None
-            } else {
-                Some(SizePlan { quads, trios: (n - 4 * quads) / 3 })
-            }
+            if n < 4 * quads { None } else { Some(SizePlan { quads, trios: (n - 4 * quads) / 3 }) }
         };
         match plan {
             Some(p) if n >= 3 => Ok(p),
@@ -350,9 +342,13 @@ impl SchoolInstance {
         }
         for s in &schools {
             if let Some((lat, lon)) = s.location
-                && !(lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)) {
-                    return Err(GroupsError::Invalid(format!("{}: coordinates ({lat}, {lon}) are not valid", s.name)));
-                }
+                && !(lat.is_finite()
+                    && lon.is_finite()
+                    && (-90.0..=90.0).contains(&lat)
+                    && (-180.0..=180.0).contains(&lon))
+            {
+                return Err(GroupsError::Invalid(format!("{}: coordinates ({lat}, {lon}) are not valid", s.name)));
+            }
         }
         let mut apart = HashSet::new();
         for &(a, b) in &rules.apart {
@@ -448,7 +444,8 @@ impl SchoolInstance {
     pub fn check_size_plans(&self) -> Result<(), GroupsError> {
         for cohort in self.phase_cohorts() {
             self.rules.size_plan(cohort.len()).map_err(|_| {
-                let phases: std::collections::BTreeSet<&str> = cohort.iter().map(|&i| self.schools[i].phase.label()).collect();
+                let phases: std::collections::BTreeSet<&str> =
+                    cohort.iter().map(|&i| self.schools[i].phase.label()).collect();
                 GroupsError::Infeasible(format!(
                     "{} {} schools cannot be split into groups of three and four",
                     cohort.len(),
@@ -466,7 +463,8 @@ impl SchoolInstance {
         let remap = |v: &[(usize, usize)]| -> Vec<(usize, usize)> {
             v.iter().filter_map(|&(a, b)| Some((*pos.get(&a)?, *pos.get(&b)?))).collect()
         };
-        let rules = Rules { together: remap(&self.rules.together), apart: remap(&self.rules.apart), ..self.rules.clone() };
+        let rules =
+            Rules { together: remap(&self.rules.together), apart: remap(&self.rules.apart), ..self.rules.clone() };
         let schools = members.iter().filter_map(|&i| self.schools.get(i).cloned()).collect();
         SchoolInstance::new(schools, self.taxonomy.clone(), rules, self.weights)
     }
@@ -489,7 +487,9 @@ impl SchoolInstance {
             .iter()
             .position(|s| s.id == key)
             .or_else(|| self.schools.iter().position(|s| s.name == key))
-            .or_else(|| self.schools.iter().position(|s| s.id.eq_ignore_ascii_case(key) || s.name.eq_ignore_ascii_case(key)))
+            .or_else(|| {
+                self.schools.iter().position(|s| s.id.eq_ignore_ascii_case(key) || s.name.eq_ignore_ascii_case(key))
+            })
     }
 
     /// The themes of school `i` with the tags each was given:
@@ -518,12 +518,14 @@ impl SchoolInstance {
     pub fn pair_score(&self, i: usize, j: usize) -> f64 {
         let w = &self.weights;
         let tw = &self.tag_weight;
-        let mut s = w.complement * (self.exc[i].weighted_overlap(&self.chal[j], tw) + self.exc[j].weighted_overlap(&self.chal[i], tw))
+        let mut s = w.complement
+            * (self.exc[i].weighted_overlap(&self.chal[j], tw) + self.exc[j].weighted_overlap(&self.chal[i], tw))
             + w.shared_challenge * self.chal[i].weighted_overlap(&self.chal[j], tw);
         if w.travel_per_100km != 0.0
-            && let Some(km) = self.km(i, j) {
-                s -= w.travel_per_100km * km / 100.0;
-            }
+            && let Some(km) = self.km(i, j)
+        {
+            s -= w.travel_per_100km * km / 100.0;
+        }
         s
     }
 
@@ -541,9 +543,10 @@ impl SchoolInstance {
         }
         if self.rules.min_km > 0.0
             && let Some(km) = self.km(i, j)
-                && km < self.rules.min_km {
-                    return false;
-                }
+            && km < self.rules.min_km
+        {
+            return false;
+        }
         if !self.apart.is_empty() && self.apart.contains(&(i.min(j), i.max(j))) {
             return false;
         }
@@ -602,7 +605,8 @@ impl SchoolInstance {
             b_helps_a: self.exc[j].intersection(&self.chal[i]),
             shared_challenges: self.chal[i].intersection(&self.chal[j]),
             km: self.km(i, j),
-            complement: w.complement * (self.exc[i].weighted_overlap(&self.chal[j], tw) + self.exc[j].weighted_overlap(&self.chal[i], tw)),
+            complement: w.complement
+                * (self.exc[i].weighted_overlap(&self.chal[j], tw) + self.exc[j].weighted_overlap(&self.chal[i], tw)),
             shared: w.shared_challenge * self.chal[i].weighted_overlap(&self.chal[j], tw),
             travel: self.km(i, j).map(|k| w.travel_per_100km * k / 100.0).unwrap_or(0.0),
             score: self.pair_score(i, j),
@@ -636,10 +640,18 @@ impl SchoolInstance {
         let shared = self.chal[i].intersection(&self.chal[j]);
         let mut parts = Vec::new();
         if !ab.is_empty() {
-            parts.push(format!("{a}'s excellence in {} meets {b}'s challenge in {}", self.labels(&ab), self.challenge_texts(j, &ab)));
+            parts.push(format!(
+                "{a}'s excellence in {} meets {b}'s challenge in {}",
+                self.labels(&ab),
+                self.challenge_texts(j, &ab)
+            ));
         }
         if !ba.is_empty() {
-            parts.push(format!("{b}'s excellence in {} meets {a}'s challenge in {}", self.labels(&ba), self.challenge_texts(i, &ba)));
+            parts.push(format!(
+                "{b}'s excellence in {} meets {a}'s challenge in {}",
+                self.labels(&ba),
+                self.challenge_texts(i, &ba)
+            ));
         }
         if !shared.is_empty() {
             if parts.is_empty() {
@@ -694,7 +706,8 @@ fn phase_cohorts(schools: &[School], rules: &PhaseRules) -> Vec<Vec<usize>> {
 /// Lowers the first letter of a theme so it reads inside a sentence,
 /// unless its first word is an acronym or a proper noun.
 fn lower_first(s: &str) -> String {
-    const KEEP: [&str; 12] = ["English", "French", "German", "Spanish", "Latin", "Ofsted", "EBacc", "Black", "Year", "Key", "British", "I"];
+    const KEEP: [&str; 12] =
+        ["English", "French", "German", "Spanish", "Latin", "Ofsted", "EBacc", "Black", "Year", "Key", "British", "I"];
     // a theme is quoted inside a sentence that uses semicolons itself
     let s = s.replace(';', ",");
     let mut words = s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
@@ -854,18 +867,26 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
                         kind: RuleKind::Phase,
                         group: Some(g),
                         schools: vec![i, j],
-                        message: format!("{} ({}) and {} ({}) are of phases that may not share a group", si.name, si.phase, sj.name, sj.phase),
+                        message: format!(
+                            "{} ({}) and {} ({}) are of phases that may not share a group",
+                            si.name, si.phase, sj.name, sj.phase
+                        ),
                     });
                 }
                 if let Some(km) = inst.km(i, j)
-                    && inst.rules.min_km > 0.0 && km < inst.rules.min_km {
-                        violations.push(Violation {
-                            kind: RuleKind::TooClose,
-                            group: Some(g),
-                            schools: vec![i, j],
-                            message: format!("{} and {} are {km:.1} km apart, closer than {} km", si.name, sj.name, inst.rules.min_km),
-                        });
-                    }
+                    && inst.rules.min_km > 0.0
+                    && km < inst.rules.min_km
+                {
+                    violations.push(Violation {
+                        kind: RuleKind::TooClose,
+                        group: Some(g),
+                        schools: vec![i, j],
+                        message: format!(
+                            "{} and {} are {km:.1} km apart, closer than {} km",
+                            si.name, sj.name, inst.rules.min_km
+                        ),
+                    });
+                }
                 if inst.apart.contains(&(i.min(j), i.max(j))) {
                     violations.push(Violation {
                         kind: RuleKind::KeptApart,
@@ -901,7 +922,11 @@ pub fn evaluate(inst: &SchoolInstance, grouping: &Grouping) -> Evaluation {
                 kind: RuleKind::Membership,
                 group: None,
                 schools: vec![i],
-                message: if c == 0 { format!("{} is in no group", name(i)) } else { format!("{} is in {c} groups", name(i)) },
+                message: if c == 0 {
+                    format!("{} is in no group", name(i))
+                } else {
+                    format!("{} is in {c} groups", name(i))
+                },
             });
         }
     }

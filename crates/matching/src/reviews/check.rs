@@ -110,9 +110,10 @@ pub fn pair_rules(cycle: &Cycle, person: &Person, review: &Review, role: Role) -
         v.push(Rule::ReviewedRecently);
     }
     if let (Some(limit), Some(a), Some(b)) = (person.travel_limit_km, person.location, review.location)
-        && a.distance_km(b) > limit {
-            v.push(Rule::TooFar);
-        }
+        && a.distance_km(b) > limit
+    {
+        v.push(Rule::TooFar);
+    }
     if role == Role::Lead {
         if !person.can_lead {
             v.push(Rule::NotALead);
@@ -140,7 +141,15 @@ pub fn member_score(cycle: &Cycle, p: &Person, r: &Review, role: Role) -> Member
         _ => 0,
     };
     let reciprocity = if p.school_hosts_review { milli(w.reciprocity) } else { 0 };
-    MemberScore { person: p.id.clone(), role, phase, themes, travel, reciprocity, total: phase + themes + travel + reciprocity }
+    MemberScore {
+        person: p.id.clone(),
+        role,
+        phase,
+        themes,
+        travel,
+        reciprocity,
+        total: phase + themes + travel + reciprocity,
+    }
 }
 
 /// Scores `assignment` and lists every broken hard rule.
@@ -162,7 +171,9 @@ pub fn rescore(cycle: &Cycle, assignment: &Assignment) -> Report {
         for (id, role) in listed {
             match person_ix.get(id.as_str()) {
                 Some(&pi) => members[ri].push((pi, role)),
-                None => warn(Rule::UnknownId, Some(&team.review), Some(id), format!("person {id} is not in this cycle")),
+                None => {
+                    warn(Rule::UnknownId, Some(&team.review), Some(id), format!("person {id} is not in this cycle"))
+                }
             }
         }
     }
@@ -175,10 +186,20 @@ pub fn rescore(cycle: &Cycle, assignment: &Assignment) -> Report {
         let leads = m.iter().filter(|x| x.1 == Role::Lead).count();
         let peers = m.iter().filter(|x| x.1 == Role::Peer).count() as u32;
         if leads > 1 || (leads == 1 && !r.needs_lead) {
-            warn(Rule::TeamSize, Some(&r.id), None, format!("review {} has {} lead(s), needs {}", r.id, leads, r.needs_lead as u32));
+            warn(
+                Rule::TeamSize,
+                Some(&r.id),
+                None,
+                format!("review {} has {} lead(s), needs {}", r.id, leads, r.needs_lead as u32),
+            );
         }
         if peers > r.peer_places {
-            warn(Rule::TeamSize, Some(&r.id), None, format!("review {} has {} peer reviewers for {} places", r.id, peers, r.peer_places));
+            warn(
+                Rule::TeamSize,
+                Some(&r.id),
+                None,
+                format!("review {} has {} peer reviewers for {} places", r.id, peers, r.peer_places),
+            );
         }
         let lead_missing = r.needs_lead && leads == 0;
         let unfilled_peers = r.peer_places.saturating_sub(peers);
@@ -225,21 +246,44 @@ pub fn rescore(cycle: &Cycle, assignment: &Assignment) -> Report {
         let mix = if first_time && experienced { milli(cycle.weights.mix) } else { 0 };
         let hub_repeat: i64 = hubs.values().map(|&c| -(milli(cycle.weights.hub_repeat) * (c as i64 - 1))).sum();
         let total = scores.iter().map(|s| s.total).sum::<i64>() + mix + hub_repeat;
-        reviews.push(ReviewScore { review: r.id.clone(), members: scores, mix, hub_repeat, total, unfilled_peers, lead_missing });
+        reviews.push(ReviewScore {
+            review: r.id.clone(),
+            members: scores,
+            mix,
+            hub_repeat,
+            total,
+            unfilled_peers,
+            lead_missing,
+        });
     }
     for (pi, p) in cycle.people.iter().enumerate() {
         if load[pi] > p.max_load {
-            warn(Rule::AtMaxLoad, None, Some(&p.id), format!("{} has {} reviews, maximum {}", p.id, load[pi], p.max_load));
+            warn(
+                Rule::AtMaxLoad,
+                None,
+                Some(&p.id),
+                format!("{} has {} reviews, maximum {}", p.id, load[pi], p.max_load),
+            );
         }
         if load[pi] < p.min_load {
-            warn(Rule::BelowMinLoad, None, Some(&p.id), format!("{} has {} reviews, minimum {}", p.id, load[pi], p.min_load));
+            warn(
+                Rule::BelowMinLoad,
+                None,
+                Some(&p.id),
+                format!("{} has {} reviews, minimum {}", p.id, load[pi], p.min_load),
+            );
         }
     }
     let mut clashes: Vec<_> = weeks.into_iter().filter(|(_, v)| v.len() > 1).collect();
     clashes.sort();
     for ((pi, week), rs) in clashes {
         let ids: Vec<&str> = rs.iter().map(|&i| cycle.reviews[i].id.as_str()).collect();
-        warn(Rule::WeekClash, None, Some(&cycle.people[pi].id), format!("{} is on {} reviews in week {}: {}", cycle.people[pi].id, rs.len(), week, ids.join(", ")));
+        warn(
+            Rule::WeekClash,
+            None,
+            Some(&cycle.people[pi].id),
+            format!("{} is on {} reviews in week {}: {}", cycle.people[pi].id, rs.len(), week, ids.join(", ")),
+        );
     }
     let total = reviews.iter().map(|r| r.total).sum();
     Report { total, reviews, unfilled_places, warnings }

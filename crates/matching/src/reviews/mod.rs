@@ -18,6 +18,6 @@ pub mod check;
 pub mod model;
 pub mod solve;
 
-pub use check::{pair_rules, rescore, MemberScore, Report, ReviewScore, Warning};
+pub use check::{MemberScore, Report, ReviewScore, Warning, pair_rules, rescore};
 pub use model::{Assignment, Cycle, LatLon, Person, Review, Role, Rule, Rules, Team, Weights};
-pub use solve::{explain_unfilled, propose, ModelError, Proposal, Status, Unfilled};
+pub use solve::{ModelError, Proposal, Status, Unfilled, explain_unfilled, propose};

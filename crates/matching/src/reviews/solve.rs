@@ -71,10 +71,10 @@
 //! previous flow and potentials after each change of multipliers or bans
 //! ([`MinCostFlow::resolve`], about 0.5 s there); see docs/bench-reviews.md.
 
-use super::check::{self, pair_rules, Report};
+use super::check::{self, Report, pair_rules};
 use super::model::{Assignment, Cycle, Role, Rule, Team};
 use crate::flow::{Arc, MinCostFlow, Node};
-use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable, WithTimeLimit};
+use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, WithTimeLimit, constraint, variable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -179,9 +179,10 @@ fn triples(cycle: &Cycle) -> Vec<Triple> {
                 _ => None,
             };
             if let (Some(d), Some(lim)) = (dist, p.travel_limit_km)
-                && d > lim {
-                    continue;
-                }
+                && d > lim
+            {
+                continue;
+            }
             let mut s = 0;
             if ieq(&p.phase, &r.phase) {
                 s += m(w.phase);
@@ -409,7 +410,8 @@ impl Net {
         let mut hub_node: HashMap<(usize, u8, usize), Node> = HashMap::new();
         let mut school_node: HashMap<(usize, u8, Option<usize>, usize), Node> = HashMap::new();
         // School groups with one candidate need no school node.
-        let kind_of = |t: &Triple| if mix_w > 0 && cycle.reviews[t.r].peer_places >= 2 { u8::from(!ix.first[t.p]) } else { 2 };
+        let kind_of =
+            |t: &Triple| if mix_w > 0 && cycle.reviews[t.r].peer_places >= 2 { u8::from(!ix.first[t.p]) } else { 2 };
         let hub_key = |t: &Triple| if hub_pen > 0 { ix.hub[t.p] } else { None };
         let mut group_size: HashMap<(usize, u8, Option<usize>, usize), usize> = HashMap::new();
         for t in tr.iter().filter(|t| t.role == Role::Peer) {
@@ -616,7 +618,14 @@ fn validate(cycle: &Cycle) -> Result<(), ModelError> {
         }
     }
     let w = &cycle.weights;
-    for (n, x) in [("phase", w.phase), ("themes", w.themes), ("travel_per_100km", w.travel_per_100km), ("reciprocity", w.reciprocity), ("mix", w.mix), ("hub_repeat", w.hub_repeat)] {
+    for (n, x) in [
+        ("phase", w.phase),
+        ("themes", w.themes),
+        ("travel_per_100km", w.travel_per_100km),
+        ("reciprocity", w.reciprocity),
+        ("mix", w.mix),
+        ("hub_repeat", w.hub_repeat),
+    ] {
         if !x.is_finite() || x.abs() > 1e9 {
             return Err(ModelError::Weight(n));
         }
@@ -699,7 +708,11 @@ fn greedy_repair(
                     Role::Lead => need_lead,
                     Role::Peer => need_peer,
                 };
-                if !ok_role || load[t.p] >= cycle.people[t.p].max_load || busy.contains(&(t.p, rv.week)) || schools[r].contains(&ix.school[t.p]) {
+                if !ok_role
+                    || load[t.p] >= cycle.people[t.p].max_load
+                    || busy.contains(&(t.p, rv.week))
+                    || schools[r].contains(&ix.school[t.p])
+                {
                     continue;
                 }
                 let mut gain = t.score;
@@ -754,7 +767,9 @@ fn meet_min_loads(
     if short.is_empty() {
         return;
     }
-    let score_of = |r: usize, q: usize, role: Role| by_review[r].iter().find(|&&ti| tr[ti].p == q && tr[ti].role == role).map_or(0, |&ti| tr[ti].score);
+    let score_of = |r: usize, q: usize, role: Role| {
+        by_review[r].iter().find(|&&ti| tr[ti].p == q && tr[ti].role == role).map_or(0, |&ti| tr[ti].score)
+    };
     for p in short {
         while load[p] < cycle.people[p].min_load {
             // (loss, triple, replaced person)
@@ -778,7 +793,8 @@ fn meet_min_loads(
                     options.push(None);
                 }
                 for &q in &held {
-                    let colleague_elsewhere = team_schools.iter().filter(|&&s| s == ix.school[p]).count() > usize::from(ix.school[q] == ix.school[p]);
+                    let colleague_elsewhere = team_schools.iter().filter(|&&s| s == ix.school[p]).count()
+                        > usize::from(ix.school[q] == ix.school[p]);
                     if load[q] > cycle.people[q].min_load && !colleague_elsewhere {
                         options.push(Some(q));
                     }
@@ -847,7 +863,12 @@ fn ban_repair(
                     clash = true;
                 } else if let Some(&q) = seen.get(&s) {
                     // Two peers: ban the lower-scoring one here.
-                    let score = |x: usize| cands.iter().find(|&&ti| tr[ti].p == x && tr[ti].role == Role::Peer).map_or(0, |&ti| tr[ti].score);
+                    let score = |x: usize| {
+                        cands
+                            .iter()
+                            .find(|&&ti| tr[ti].p == x && tr[ti].role == Role::Peer)
+                            .map_or(0, |&ti| tr[ti].score)
+                    };
                     let worse = if score(p) < score(q) { p } else { q };
                     if let Some(&ti) = cands.iter().find(|&&ti| tr[ti].p == worse && tr[ti].role == Role::Peer) {
                         banned.push(ti);
@@ -902,7 +923,13 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
         cycle.people.iter().filter(|p| p.eligible && (p.experience == 0) == first).map(|p| p.max_load as i64).sum()
     };
     let (ft, ex) = (capacity(true), capacity(false));
-    let nu0 = if ft < ex { net.mix_w as f64 / 2.0 } else if ex < ft { -(net.mix_w as f64) / 2.0 } else { 0.0 };
+    let nu0 = if ft < ex {
+        net.mix_w as f64 / 2.0
+    } else if ex < ft {
+        -(net.mix_w as f64) / 2.0
+    } else {
+        0.0
+    };
     let mut mult = Mult { nu: vec![nu0; nr], ..Default::default() };
     let mut best_mult = mult.clone();
     let mut bound: Option<Value> = None;
@@ -1055,11 +1082,16 @@ pub fn propose(cycle: &Cycle) -> Result<Proposal, ModelError> {
                     "proven by the MIP ({solver}, {fixing}): the minimum loads cannot be met together with one person per school"
                 ));
             } else {
-                reasons.push("no assignment meeting every minimum load was found within the time limit (not proven impossible)".into());
+                reasons.push(
+                    "no assignment meeting every minimum load was found within the time limit (not proven impossible)"
+                        .into(),
+                );
             }
             status = Status::Infeasible { reasons, proven };
         } else if proven || value >= bound {
-            status = Status::Optimal { proof: format!("{fixing}; MIP ({solver}) optimal over them, so optimal over every eligible triple") };
+            status = Status::Optimal {
+                proof: format!("{fixing}; MIP ({solver}) optimal over them, so optimal over every eligible triple"),
+            };
         } else {
             status = Status::Feasible {
                 gap: (bound.2 - value.2).max(0) as f64 / 1000.0,
@@ -1093,7 +1125,10 @@ fn min_load_reasons(cycle: &Cycle, tr: &[Triple]) -> Vec<String> {
         }
     }
     if v.is_empty() {
-        v.push("the minimum loads cannot all be met together (not enough places that the committed people may take)".into());
+        v.push(
+            "the minimum loads cannot all be met together (not enough places that the committed people may take)"
+                .into(),
+        );
     }
     v
 }
@@ -1106,7 +1141,14 @@ enum MipOutcome {
     Nothing,
 }
 
-fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_min: bool, secs: f64) -> (MipOutcome, bool) {
+fn mip(
+    cycle: &Cycle,
+    tr: &[Triple],
+    inc: &Assignment,
+    inc_value: Value,
+    meets_min: bool,
+    secs: f64,
+) -> (MipOutcome, bool) {
     let pid: HashMap<&str, usize> = cycle.people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut in_inc: HashSet<(usize, usize, Role)> = HashSet::new();
     for (ri, t) in inc.teams.iter().enumerate() {
@@ -1141,13 +1183,19 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_m
     let w = &cycle.weights;
     let max_abs = chosen.iter().map(|t| t.score.abs()).max().unwrap_or(0) as f64 / 1000.0;
     let places: f64 = cycle.reviews.iter().map(|r| (r.peer_places + r.needs_lead as u32) as f64).sum();
-    let unfilled_pen = 1.0 + places * (2.0 * max_abs + w.mix.abs() + w.hub_repeat.abs() * 2.0) + w.mix.abs() * cycle.reviews.len() as f64;
+    let unfilled_pen = 1.0
+        + places * (2.0 * max_abs + w.mix.abs() + w.hub_repeat.abs() * 2.0)
+        + w.mix.abs() * cycle.reviews.len() as f64;
     let mut vars = ProblemVariables::new();
     let x: Vec<Variable> = chosen
         .iter()
         .map(|t| {
             let v = variable().binary();
-            vars.add(if meets_min { v.initial(if in_inc.contains(&(t.p, t.r, t.role)) { 1.0 } else { 0.0 }) } else { v })
+            vars.add(if meets_min {
+                v.initial(if in_inc.contains(&(t.p, t.r, t.role)) { 1.0 } else { 0.0 })
+            } else {
+                v
+            })
         })
         .collect();
     let mut obj = Expression::from(0.0);
@@ -1161,10 +1209,18 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_m
         let mine: Vec<usize> = (0..chosen.len()).filter(|&i| chosen[i].r == ri).collect();
         if w.mix != 0.0 && r.peer_places >= 2 {
             let init = if inc_rep.reviews[ri].mix != 0 { 1.0 } else { 0.0 };
-            let m = vars.add(if meets_min { variable().min(0.0).max(1.0).initial(init) } else { variable().min(0.0).max(1.0) });
+            let m = vars.add(if meets_min {
+                variable().min(0.0).max(1.0).initial(init)
+            } else {
+                variable().min(0.0).max(1.0)
+            });
             obj += w.mix * m;
             let (ch, people) = (&chosen, &cycle.people);
-            let peer_of = |first: bool| mine.iter().copied().filter(move |&i| ch[i].role == Role::Peer && (people[ch[i].p].experience == 0) == first);
+            let peer_of = |first: bool| {
+                mine.iter()
+                    .copied()
+                    .filter(move |&i| ch[i].role == Role::Peer && (people[ch[i].p].experience == 0) == first)
+            };
             if w.mix > 0.0 {
                 let first: Expression = peer_of(true).map(|i| x[i]).sum();
                 let exp: Expression = peer_of(false).map(|i| x[i]).sum();
@@ -1194,7 +1250,11 @@ fn mip(cycle: &Cycle, tr: &[Triple], inc: &Assignment, inc_value: Value, meets_m
                 if is.len() < 2 {
                     continue;
                 }
-                let init = is.iter().filter(|&&i| in_inc.contains(&(chosen[i].p, chosen[i].r, chosen[i].role))).count().saturating_sub(1) as f64;
+                let init = is
+                    .iter()
+                    .filter(|&&i| in_inc.contains(&(chosen[i].p, chosen[i].r, chosen[i].role)))
+                    .count()
+                    .saturating_sub(1) as f64;
                 let h = vars.add(if meets_min { variable().min(0.0).initial(init) } else { variable().min(0.0) });
                 obj -= w.hub_repeat * h;
                 let s: Expression = is.iter().map(|&i| x[i]).sum();
@@ -1299,7 +1359,14 @@ pub fn explain_unfilled(cycle: &Cycle, a: &Assignment, rep: &Report) -> Vec<Unfi
         let rs = &rep.reviews[ri];
         let team = team_of.get(r.id.as_str());
         let schools: HashSet<&str> = team
-            .map(|t| t.lead.iter().chain(&t.peers).filter_map(|id| pid.get(id.as_str())).map(|&p| cycle.people[p].school.as_str()).collect())
+            .map(|t| {
+                t.lead
+                    .iter()
+                    .chain(&t.peers)
+                    .filter_map(|id| pid.get(id.as_str()))
+                    .map(|&p| cycle.people[p].school.as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         for (role, places) in [(Role::Lead, rs.lead_missing as u32), (Role::Peer, rs.unfilled_peers)] {
             if places == 0 {
@@ -1345,7 +1412,11 @@ mod tests {
             ..Default::default()
         };
         let r = Review { id: "r1".into(), school: "s1".into(), week: 1, peer_places: 1, ..Default::default() };
-        Cycle { reviews: vec![r], people: vec![person("sam", "s5", 1), person("oli", "s6", oli_min)], ..Default::default() }
+        Cycle {
+            reviews: vec![r],
+            people: vec![person("sam", "s5", 1), person("oli", "s6", oli_min)],
+            ..Default::default()
+        }
     }
 
     fn repair(c: &Cycle) -> Assignment {

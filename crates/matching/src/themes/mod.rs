@@ -70,10 +70,7 @@ impl Taxonomy {
     /// `weight` may be empty for 1; keywords separated by `;`).
     pub fn parse(reader: impl BufRead, source: &str) -> Result<Self, ParseError> {
         let mut rdr = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(reader);
-        let headers = rdr
-            .headers()
-            .map_err(|e| ParseError::new(source, 1, "header", e.to_string()))?
-            .clone();
+        let headers = rdr.headers().map_err(|e| ParseError::new(source, 1, "header", e.to_string()))?.clone();
         let col = |name: &str| -> Result<usize, ParseError> {
             headers
                 .iter()
@@ -100,24 +97,14 @@ impl Taxonomy {
             let weight = match cw.map(get) {
                 None => 1.0,
                 Some(s) if s.is_empty() => 1.0,
-                Some(s) => s
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|w| w.is_finite() && *w >= 0.0)
-                    .ok_or_else(|| ParseError::new(source, line, "weight", format!("`{s}` is not a non-negative number")))?,
+                Some(s) => s.parse::<f64>().ok().filter(|w| w.is_finite() && *w >= 0.0).ok_or_else(|| {
+                    ParseError::new(source, line, "weight", format!("`{s}` is not a non-negative number"))
+                })?,
             };
-            let keywords: Vec<String> = get(ck)
-                .split(';')
-                .map(|k| k.trim().to_string())
-                .filter(|k| !k.is_empty())
-                .collect();
+            let keywords: Vec<String> =
+                get(ck).split(';').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
             let label = get(cl);
-            tags.push(Tag {
-                label: if label.is_empty() { id.clone() } else { label },
-                id,
-                weight,
-                keywords,
-            });
+            tags.push(Tag { label: if label.is_empty() { id.clone() } else { label }, id, weight, keywords });
         }
         Ok(Taxonomy { tags })
     }

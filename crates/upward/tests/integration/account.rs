@@ -9,13 +9,20 @@ pub async fn api_tokens_work_and_revoke(app: &TestApp) {
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
     let start = page.find("upw_").expect("the new token is shown once");
-    let token: String = page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+    let token: String =
+        page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
     assert!(token.len() > 40);
     // Nothing but its hash is stored.
-    let stored: i64 = sqlx::query("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1").bind(&token).fetch_one(app.db().pool()).await.unwrap().get(0);
+    let stored: i64 = sqlx::query("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1")
+        .bind(&token)
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(stored, 0);
     let http = reqwest::Client::new();
-    let me: serde_json::Value = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value =
+        http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["person"]["email"], "hub.manager@upward.example.org");
     assert!(me["can"].as_array().unwrap().iter().any(|v| v == "list_people"));
     assert!(!me["can"].as_array().unwrap().iter().any(|v| v == "import_data"));
@@ -25,12 +32,22 @@ pub async fn api_tokens_work_and_revoke(app: &TestApp) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "forbidden");
     // A token needs no CSRF token (it is not a cookie).
-    let r = http.put(format!("{}/api/v1/account/notifications", app.base)).bearer_auth(&token).json(&serde_json::json!([{"topic": "digest", "email": false}])).send().await.unwrap();
+    let r = http
+        .put(format!("{}/api/v1/account/notifications", app.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!([{"topic": "digest", "email": false}]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v.as_array().unwrap().iter().any(|s| s["topic"] == "digest" && s["email"] == false));
     // Revoke it; then it is refused.
-    let id: i64 = sqlx::query("SELECT id FROM api_tokens WHERE name = 'Hub dashboard'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let id: i64 = sqlx::query("SELECT id FROM api_tokens WHERE name = 'Hub dashboard'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     let r = c.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
     assert_eq!(r.status(), 303);
     let r = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap();
@@ -72,13 +89,47 @@ pub async fn calendar_feed_and_notification_settings(app: &TestApp) {
     let (_, page) = c.text("/account").await;
     assert!(page.contains(r#"value="programmes" checked"#));
     assert!(!page.contains(r#"value="reviews" checked"#));
-    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = 'lead.reviewer@upward.example.org'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = 'lead.reviewer@upward.example.org'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     let mut tx = app.db().begin().await.unwrap();
-    upward_web::mail::to_person(app.db(), &mut tx, pid, "lead.reviewer@upward.example.org", "reviews", "Your review team", "...").await.unwrap();
-    upward_web::mail::to_person(app.db(), &mut tx, pid, "lead.reviewer@upward.example.org", "events", "Training day", "...").await.unwrap();
+    upward_web::mail::to_person(
+        app.db(),
+        &mut tx,
+        pid,
+        "lead.reviewer@upward.example.org",
+        "reviews",
+        "Your review team",
+        "...",
+    )
+    .await
+    .unwrap();
+    upward_web::mail::to_person(
+        app.db(),
+        &mut tx,
+        pid,
+        "lead.reviewer@upward.example.org",
+        "events",
+        "Training day",
+        "...",
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     app.run_jobs().await;
-    let rows = sqlx::query("SELECT subject, status FROM outbox WHERE to_person_id = $1 ORDER BY id").bind(pid).fetch_all(app.db().pool()).await.unwrap();
+    let rows = sqlx::query("SELECT subject, status FROM outbox WHERE to_person_id = $1 ORDER BY id")
+        .bind(pid)
+        .fetch_all(app.db().pool())
+        .await
+        .unwrap();
     let got: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    assert_eq!(got, vec![("Your review team".to_string(), "suppressed".to_string()), ("Training day".to_string(), "recorded".to_string())]);
+    assert_eq!(
+        got,
+        vec![
+            ("Your review team".to_string(), "suppressed".to_string()),
+            ("Training day".to_string(), "recorded".to_string())
+        ]
+    );
 }

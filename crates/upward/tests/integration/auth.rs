@@ -18,7 +18,13 @@ pub async fn sign_in_and_out(app: &TestApp) {
     assert_eq!(r.headers()["location"], "/login?next=%2Fschools%3Fq%3Doak");
     let r = c.login("head@upward.example.org", upward::demo::PASSWORD).await;
     assert_eq!(r.status(), 303);
-    let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("upward_session=")).unwrap();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("upward_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http in tests: {cookie}");
     let (status, home) = c.text("/").await;
@@ -26,7 +32,11 @@ pub async fn sign_in_and_out(app: &TestApp) {
     assert!(home.contains("Welcome,"), "home page greets the person");
     assert!(home.contains("School leader"), "home page lists roles");
     // The sign-in is on the audit trail.
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'session.signed_in'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE action = 'session.signed_in'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     assert!(n >= 1);
     let r = c.post_form("/logout", &[]).await;
     assert_eq!(r.status(), 303);
@@ -64,7 +74,10 @@ pub async fn forgotten_password_by_emailed_link(app: &TestApp) {
     let r = c.post_form("/password/forgot", &[("email", "nobody@upward.example.org")]).await;
     assert!(r.text().await.unwrap().contains("Check your e-mail"));
     assert_eq!(app.run_jobs().await, 1, "one e-mail to deliver");
-    let mail = upward_storage::outbox::latest_to(app.db(), "reviewer@upward.example.org").await.unwrap().expect("reset e-mail");
+    let mail = upward_storage::outbox::latest_to(app.db(), "reviewer@upward.example.org")
+        .await
+        .unwrap()
+        .expect("reset e-mail");
     assert_eq!(mail.status, "recorded", "no SMTP: the outbox is the delivery");
     assert_eq!(mail.subject, "Reset your Upward password");
     let link = link_in(&mail.body_text, &app.base, "/password/reset/");
@@ -90,11 +103,21 @@ pub async fn admin_invites_a_person_with_roles(app: &TestApp) {
     let admin = app.signed_in("admin@upward.example.org").await;
     let db = app.db().pool();
     let (urn, hub): (i64, i64) = {
-        let r = sqlx::query("SELECT urn, hub_id FROM schools WHERE membership = 'member' AND hub_id IS NOT NULL ORDER BY urn LIMIT 1").fetch_one(db).await.unwrap();
+        let r = sqlx::query(
+            "SELECT urn, hub_id FROM schools WHERE membership = 'member' AND hub_id IS NOT NULL ORDER BY urn LIMIT 1",
+        )
+        .fetch_one(db)
+        .await
+        .unwrap();
         (r.get(0), r.get(1))
     };
     // Mistakes are named, field by field, and nothing is created.
-    let r = admin.post_form("/admin/invite", &[("full_name", ""), ("email", "not-an-email"), ("school_urn", "12x"), ("role", "hub_manager")]).await;
+    let r = admin
+        .post_form(
+            "/admin/invite",
+            &[("full_name", ""), ("email", "not-an-email"), ("school_urn", "12x"), ("role", "hub_manager")],
+        )
+        .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("full name"), "{body}");
@@ -108,7 +131,15 @@ pub async fn admin_invites_a_person_with_roles(app: &TestApp) {
     let r = admin
         .post_form(
             "/admin/invite",
-            &[("full_name", "Ada Lovelace"), ("email", "ada@school.example.org"), ("job_title", "Deputy Head"), ("school_urn", &urn_s), ("role", "school_leader"), ("role", "hub_manager"), ("hub", &hub_s)],
+            &[
+                ("full_name", "Ada Lovelace"),
+                ("email", "ada@school.example.org"),
+                ("job_title", "Deputy Head"),
+                ("school_urn", &urn_s),
+                ("role", "school_leader"),
+                ("role", "hub_manager"),
+                ("hub", &hub_s),
+            ],
         )
         .await;
     assert_eq!(r.status(), 303);
@@ -129,7 +160,8 @@ pub async fn admin_invites_a_person_with_roles(app: &TestApp) {
 
     // The invitation arrives; the person chooses a password and is in.
     app.run_jobs().await;
-    let mail = upward_storage::outbox::latest_to(app.db(), "ada@school.example.org").await.unwrap().expect("invitation");
+    let mail =
+        upward_storage::outbox::latest_to(app.db(), "ada@school.example.org").await.unwrap().expect("invitation");
     assert_eq!(mail.subject, "You are invited to Upward");
     let link = link_in(&mail.body_text, &app.base, "/invitation/");
     let ada = app.client();
@@ -151,7 +183,12 @@ pub async fn admin_invites_a_person_with_roles(app: &TestApp) {
     };
     let r = admin.post_form(&format!("/people/{id}/roles/{grant}/remove"), &[]).await;
     assert_eq!(r.status(), 303);
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM role_grants WHERE person_id = $1").bind(id).fetch_one(db).await.unwrap().get(0);
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM role_grants WHERE person_id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(n, 1);
     let audit: i64 = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE entity_kind = 'person' AND entity_id = $1 AND action IN ('person.created', 'person.role_granted', 'person.role_removed', 'person.password_set')")
         .bind(id.to_string())
@@ -168,11 +205,24 @@ pub async fn csrf_and_security_headers(app: &TestApp) {
     let r = c.http.post(c.url("/account/calendar")).form(&[("x", "y")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.text().await.unwrap().contains("This form has expired"));
-    let r = c.http.post(c.url("/account/calendar")).form(&[("csrf", "0123456789012345678901234567890123456789")]).send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url("/account/calendar"))
+        .form(&[("csrf", "0123456789012345678901234567890123456789")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // A cross-site origin is refused even with the token.
     let token = c.csrf().await;
-    let r = c.http.post(c.url("/account/calendar")).header("Origin", "https://evil.example").form(&[("csrf", token.as_str())]).send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url("/account/calendar"))
+        .header("Origin", "https://evil.example")
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     let r = c.post_form("/account/calendar", &[]).await;
     assert_eq!(r.status(), 303);
@@ -180,7 +230,10 @@ pub async fn csrf_and_security_headers(app: &TestApp) {
     let r = c.get("/schools").await;
     let h = r.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["cache-control"], "no-store");
@@ -188,7 +241,14 @@ pub async fn csrf_and_security_headers(app: &TestApp) {
     let body = r.text().await.unwrap();
     assert!(!body.contains("<script>") && !body.contains("onclick="), "inline script found");
     // Behind TLS the cookies are Secure.
-    let r = app.client().http.get(format!("{}/login", app.base)).header("X-Forwarded-Proto", "https").send().await.unwrap();
-    let set = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect::<Vec<_>>().join(" | ");
+    let r =
+        app.client().http.get(format!("{}/login", app.base)).header("X-Forwarded-Proto", "https").send().await.unwrap();
+    let set = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join(" | ");
     assert!(set.contains("Secure"), "{set}");
 }

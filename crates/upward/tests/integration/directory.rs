@@ -27,7 +27,8 @@ pub async fn search_filter_sort_and_page_schools(app: &TestApp) {
     assert!(page.contains("No schools match."));
 
     // Filters combine; every row shown matches.
-    let api: serde_json::Value = c.get("/api/v1/schools?phase=primary&ofsted=outstanding&per_page=500").await.json().await.unwrap();
+    let api: serde_json::Value =
+        c.get("/api/v1/schools?phase=primary&ofsted=outstanding&per_page=500").await.json().await.unwrap();
     let want = count(app, "SELECT COUNT(*) FROM schools WHERE membership = 'member' AND phase = 'primary' AND ofsted_grade = 'outstanding' AND status IN ('open','proposed_to_close')").await;
     assert_eq!(api["total"].as_i64().unwrap(), want);
     assert!(want > 0);
@@ -37,7 +38,8 @@ pub async fn search_filter_sort_and_page_schools(app: &TestApp) {
     }
     // Hub and all establishments.
     let hub = count(app, "SELECT MIN(hub_id) FROM schools WHERE hub_id IS NOT NULL").await;
-    let in_hub = count(app, &format!("SELECT COUNT(*) FROM schools WHERE hub_id = {hub} AND membership = 'member'")).await;
+    let in_hub =
+        count(app, &format!("SELECT COUNT(*) FROM schools WHERE hub_id = {hub} AND membership = 'member'")).await;
     let api: serde_json::Value = c.get(&format!("/api/v1/schools?hub={hub}")).await.json().await.unwrap();
     assert_eq!(api["total"].as_i64().unwrap(), in_hub);
     let all = count(app, "SELECT COUNT(*) FROM schools WHERE status IN ('open','proposed_to_close')").await;
@@ -47,8 +49,15 @@ pub async fn search_filter_sort_and_page_schools(app: &TestApp) {
 
     // Sorting by pupils, largest first; paging continues the order.
     let p1: serde_json::Value = c.get("/api/v1/schools?sort=pupils&dir=desc&per_page=10").await.json().await.unwrap();
-    let p2: serde_json::Value = c.get("/api/v1/schools?sort=pupils&dir=desc&per_page=10&page=2").await.json().await.unwrap();
-    let pupils: Vec<i64> = p1["items"].as_array().unwrap().iter().chain(p2["items"].as_array().unwrap()).map(|s| s["pupils"].as_i64().unwrap_or(-1)).collect();
+    let p2: serde_json::Value =
+        c.get("/api/v1/schools?sort=pupils&dir=desc&per_page=10&page=2").await.json().await.unwrap();
+    let pupils: Vec<i64> = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(p2["items"].as_array().unwrap())
+        .map(|s| s["pupils"].as_i64().unwrap_or(-1))
+        .collect();
     assert_eq!(pupils.len(), 20);
     assert!(pupils.windows(2).all(|w| w[0] >= w[1]), "descending: {pupils:?}");
     let max = count(app, "SELECT MAX(pupils) FROM schools WHERE membership = 'member'").await;
@@ -69,9 +78,7 @@ pub async fn search_filter_sort_and_page_schools(app: &TestApp) {
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 pub async fn school_profile_hubs_trusts_and_people(app: &TestApp) {
@@ -167,7 +174,11 @@ pub async fn people_are_scoped_to_the_viewer(app: &TestApp) {
     // A Hub Manager sees the people of their Hub's schools (and themself).
     let hm = app.signed_in("hub.manager@upward.example.org").await;
     let hub = count(app, "SELECT g.scope_id FROM role_grants g JOIN people p ON p.id = g.person_id WHERE p.email = 'hub.manager@upward.example.org' AND g.role = 'hub_manager'").await;
-    let want = count(app, &format!("SELECT COUNT(*) FROM people p LEFT JOIN schools s ON s.id = p.school_id WHERE s.hub_id = {hub}")).await;
+    let want = count(
+        app,
+        &format!("SELECT COUNT(*) FROM people p LEFT JOIN schools s ON s.id = p.school_id WHERE s.hub_id = {hub}"),
+    )
+    .await;
     let v: serde_json::Value = hm.get("/api/v1/people?per_page=500").await.json().await.unwrap();
     assert_eq!(v["total"].as_i64().unwrap(), want);
     assert!(v["items"].as_array().unwrap().iter().all(|p| p["hub_id"].as_i64() == Some(hub)));
@@ -178,7 +189,11 @@ pub async fn people_are_scoped_to_the_viewer(app: &TestApp) {
     let want = count(app, &format!("SELECT COUNT(*) FROM people WHERE school_id = {school}")).await;
     assert_eq!(v["total"].as_i64().unwrap(), want);
     // Someone elsewhere is out of reach, by page and by API.
-    let other = count(app, &format!("SELECT MIN(p.id) FROM people p JOIN schools s ON s.id = p.school_id WHERE s.hub_id <> {hub}")).await;
+    let other = count(
+        app,
+        &format!("SELECT MIN(p.id) FROM people p JOIN schools s ON s.id = p.school_id WHERE s.hub_id <> {hub}"),
+    )
+    .await;
     assert_eq!(hm.get(&format!("/people/{other}")).await.status(), 403);
     assert_eq!(hm.get(&format!("/api/v1/people/{other}")).await.status(), 403);
     // Safeguarding is the central team's and the person's own.

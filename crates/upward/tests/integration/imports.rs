@@ -27,7 +27,8 @@ fn generated(rows: u64, bad: Option<(u64, &str)>) -> Vec<u8> {
 
 async fn upload(c: &upward::testing::Client, name: &str, bytes: Vec<u8>) -> i64 {
     let token = c.csrf().await;
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     let r = c.http.post(c.url(&format!("/admin/imports/gias?csrf={token}"))).multipart(form).send().await.unwrap();
     assert_eq!(r.status(), 303, "upload accepted");
     let loc = r.headers()["location"].to_str().unwrap().to_string();
@@ -60,7 +61,10 @@ pub async fn gias_bad_file_changes_nothing(app: &TestApp) {
     assert!(page.contains("edubasealldata20250422.csv, row 1,234 (line 1,235), field NumberOfPupils: &#34;12x&#34; is not a whole number"), "{page}");
     assert!(page.contains("Nothing in Upward has changed"));
     // Other kinds of bad file.
-    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("URN,EstablishmentName\r\n".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("URN,EstablishmentName\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()))
+        .collect();
     let id = upload(&c, "unicode.csv", utf16).await;
     let run = wait(app, id).await;
     assert_eq!(run.status, "failed");
@@ -88,14 +92,29 @@ pub async fn gias_bad_file_changes_nothing(app: &TestApp) {
         let bad = dir.join("bad.csv");
         std::fs::write(&bad, generated(1500, Some((1234, "NumberOfPupils")))).unwrap();
         let db = dir.join("cli.db");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_upward")).args(["import", "gias"]).arg(&bad).arg("--database").arg(&db).output().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_upward"))
+            .args(["import", "gias"])
+            .arg(&bad)
+            .arg("--database")
+            .arg(&db)
+            .output()
+            .unwrap();
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("bad.csv, row 1,234 (line 1,235), field NumberOfPupils: \"12x\" is not a whole number"), "{err}");
+        assert!(
+            err.contains("bad.csv, row 1,234 (line 1,235), field NumberOfPupils: \"12x\" is not a whole number"),
+            "{err}"
+        );
         assert!(err.contains("Nothing was imported"));
         let good = dir.join("good.csv");
         std::fs::write(&good, generated(1500, None)).unwrap();
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_upward")).args(["import", "gias"]).arg(&good).arg("--database").arg(&db).output().unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_upward"))
+            .args(["import", "gias"])
+            .arg(&good)
+            .arg("--database")
+            .arg(&db)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(said.contains("1,500 schools in the file: 1,500 new"), "{said}");
@@ -106,7 +125,9 @@ pub async fn gias_bad_file_changes_nothing(app: &TestApp) {
 pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
     let c = app.signed_in("admin@upward.example.org").await;
     let before = count(app, "SELECT COUNT(*) FROM schools").await;
-    let held = count(app, "SELECT COUNT(*) FROM schools WHERE urn BETWEEN 100000 AND 100047 OR urn BETWEEN 402384 AND 402436").await;
+    let held =
+        count(app, "SELECT COUNT(*) FROM schools WHERE urn BETWEEN 100000 AND 100047 OR urn BETWEEN 402384 AND 402436")
+            .await;
     let id = upload(&c, "gias_sample.csv", SAMPLE_2021.to_vec()).await;
     let run = wait(app, id).await;
     assert_eq!(run.status, "succeeded", "{:?}", run.message);
@@ -117,7 +138,8 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
     assert_eq!(count(app, "SELECT COUNT(*) FROM schools").await, before + 99 - held);
     let (_, page) = c.text(&format!("/admin/imports/{id}")).await;
     assert!(page.contains("Imported."));
-    let name: String = sqlx::query("SELECT name FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let name: String =
+        sqlx::query("SELECT name FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
     assert_eq!(name, "The Aldgate School");
 
     // A refresh: GIAS's own quoting, one name changed.
@@ -127,7 +149,8 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
     let report = run.report.unwrap();
     assert_eq!(report["changed"], 1);
     assert_eq!(report["added"], 0);
-    let name: String = sqlx::query("SELECT name FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let name: String =
+        sqlx::query("SELECT name FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
     assert_eq!(name, "The Aldgate School 2");
     let e = sqlx::query("SELECT before_json, after_json, summary FROM audit_log WHERE action = 'school.updated' AND entity_id = '100000'").fetch_one(app.db().pool()).await.unwrap();
     let before_json: String = e.get(0);
@@ -148,9 +171,13 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
     let run = wait(app, id).await;
     assert_eq!(run.status, "succeeded", "{:?}", run.report);
     assert_eq!(run.report.unwrap()["closed"], 1);
-    let status: String = sqlx::query("SELECT status FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let status: String =
+        sqlx::query("SELECT status FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
     assert_eq!(status, "closed");
-    assert_eq!(count(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'school.closed' AND entity_id = '100000'").await, 1);
+    assert_eq!(
+        count(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'school.closed' AND entity_id = '100000'").await,
+        1
+    );
     let (_, page) = c.text("/schools?q=100000&status=closed&scope=all").await;
     assert!(page.contains("The Aldgate School 2"));
 }
@@ -164,15 +191,30 @@ pub async fn gias_import_of_many_rows(app: &TestApp) {
     let before = count(app, "SELECT COUNT(*) FROM schools").await;
     let file = generated(1200, None);
     let text = String::from_utf8_lossy(&file).into_owned();
-    let urns: Vec<i64> = text.lines().skip(1).map(|l| l.split(',').next().unwrap().trim_matches('"').parse().unwrap()).collect();
-    let held = count(app, &format!("SELECT COUNT(*) FROM schools WHERE urn IN ({})", urns.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(","))).await;
+    let urns: Vec<i64> =
+        text.lines().skip(1).map(|l| l.split(',').next().unwrap().trim_matches('"').parse().unwrap()).collect();
+    let held = count(
+        app,
+        &format!(
+            "SELECT COUNT(*) FROM schools WHERE urn IN ({})",
+            urns.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(",")
+        ),
+    )
+    .await;
     let id = upload(&c, "edubasealldata20250601.csv", file).await;
     let run = wait(app, id).await;
     assert_eq!(run.status, "succeeded", "{:?}", run.message);
     let report = run.report.unwrap();
     assert_eq!(report["rows"], 1200);
     assert_eq!(count(app, "SELECT COUNT(*) FROM schools").await, before + 1200 - held);
-    let blank = count(app, &format!("SELECT COUNT(*) FROM schools WHERE fsm_pct IS NULL AND urn IN ({})", urns.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(","))).await;
+    let blank = count(
+        app,
+        &format!(
+            "SELECT COUNT(*) FROM schools WHERE fsm_pct IS NULL AND urn IN ({})",
+            urns.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(",")
+        ),
+    )
+    .await;
     assert!(blank > 0 && blank < 1200, "the file has blank and filled-in FSM figures ({blank} blank)");
     assert_eq!(
         count(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'school.added' AND summary LIKE '%edubasealldata20250601.csv'").await,
@@ -201,7 +243,9 @@ fn split_quoted(line: &str) -> Vec<String> {
 
 pub async fn gias_import_over_the_api(app: &TestApp) {
     let c = app.signed_in("admin@upward.example.org").await;
-    let r = c.send(reqwest::Method::POST, "/api/v1/account/tokens", Some(serde_json::json!({"name": "import robot"}))).await;
+    let r = c
+        .send(reqwest::Method::POST, "/api/v1/account/tokens", Some(serde_json::json!({"name": "import robot"})))
+        .await;
     assert_eq!(r.status(), 201);
     let token = r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
     let http = reqwest::Client::new();
@@ -216,7 +260,15 @@ pub async fn gias_import_over_the_api(app: &TestApp) {
     assert_eq!(r.status(), 202);
     let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
     wait(app, id).await;
-    let v: serde_json::Value = http.get(format!("{}/api/v1/imports/{id}", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let v: serde_json::Value = http
+        .get(format!("{}/api/v1/imports/{id}", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["status"], "succeeded", "{v}");
     assert_eq!(v["report"]["columns"], 135);
     assert_eq!(v["report"]["rows"], 3);

@@ -60,7 +60,8 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     assert_eq!(status, 200);
     assert!(page.contains("Solver&#39;s verdict") || page.contains("Solver's verdict"));
     assert!(
-        page.contains("Proven optimal") || (page.contains("Good, not proven best") && page.contains("A longer time limit")),
+        page.contains("Proven optimal")
+            || (page.contains("Good, not proven best") && page.contains("A longer time limit")),
         "the verdict is in plain words, with what to do when not proven"
     );
     assert!(page.contains("How the solver knows"), "the proof is there on request");
@@ -70,7 +71,12 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     assert_eq!(api["status"], "proposed");
     let report = &api["report"];
     assert_eq!(report["reviews"].as_array().unwrap().len() as i64, in_scope);
-    assert_eq!(report["warnings"].as_array().unwrap().len(), 0, "the proposal keeps every hard rule: {}", report["warnings"]);
+    assert_eq!(
+        report["warnings"].as_array().unwrap().len(),
+        0,
+        "the proposal keeps every hard rule: {}",
+        report["warnings"]
+    );
     // Independently of the engine's own checker: no one at two reviews in a
     // week, no one from the host's school or trust.
     let teams = api["current"]["teams"].as_array().unwrap();
@@ -81,7 +87,12 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
         let (starts, school, trust): (String, i64, Option<i64>) = (row.get(0), row.get(1), row.get(2));
         let d = chrono::NaiveDate::parse_from_str(&starts, "%Y-%m-%d").unwrap();
         let week = format!("{:?}", chrono::Datelike::iso_week(&d));
-        let members: Vec<String> = t["lead"].as_str().into_iter().map(str::to_string).chain(t["peers"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string())).collect();
+        let members: Vec<String> = t["lead"]
+            .as_str()
+            .into_iter()
+            .map(str::to_string)
+            .chain(t["peers"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()))
+            .collect();
         for p in &members {
             let pid: i64 = p.parse().unwrap();
             let prow = sqlx::query("SELECT p.school_id, COALESCE(p.trust_id, s.trust_id) FROM people p LEFT JOIN schools s ON s.id = p.school_id WHERE p.id = $1").bind(pid).fetch_one(app.db().pool()).await.unwrap();
@@ -90,14 +101,22 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
             if trust.is_some() {
                 assert_ne!(ptrust, trust, "nobody reviews a school of their own trust");
             }
-            assert!(week_of_person.insert((p.clone(), week.clone()), starts.clone()).is_none(), "{p} is on two reviews in week {week}");
+            assert!(
+                week_of_person.insert((p.clone(), week.clone()), starts.clone()).is_none(),
+                "{p} is on two reviews in week {week}"
+            );
         }
     }
 
     // Change a team by hand: put someone on two reviews in one week.
     let first = &teams[0];
     let review = first["review"].as_str().unwrap().to_string();
-    let start: String = sqlx::query("SELECT starts_on FROM reviews WHERE id = $1").bind(review.parse::<i64>().unwrap()).fetch_one(app.db().pool()).await.unwrap().get(0);
+    let start: String = sqlx::query("SELECT starts_on FROM reviews WHERE id = $1")
+        .bind(review.parse::<i64>().unwrap())
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     let (_, team_page) = c.text(&format!("/matching/runs/{id}/reviews/{review}")).await;
     assert!(team_page.contains("Candidates"));
     assert!(team_page.contains("Not listed, because a hard rule excludes them"), "excluded candidates are explained");
@@ -105,7 +124,12 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     let mut clash_person = None;
     for t in teams.iter().filter(|t| t["review"] != first["review"]) {
         let rid: i64 = t["review"].as_str().unwrap().parse().unwrap();
-        let s2: String = sqlx::query("SELECT starts_on FROM reviews WHERE id = $1").bind(rid).fetch_one(app.db().pool()).await.unwrap().get(0);
+        let s2: String = sqlx::query("SELECT starts_on FROM reviews WHERE id = $1")
+            .bind(rid)
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap()
+            .get(0);
         let wk = |s: &str| chrono::Datelike::iso_week(&chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
         if wk(&s2) == wk(&start) {
             clash_person = t["peers"].as_array().unwrap().first().and_then(|p| p.as_str()).map(str::to_string);
@@ -115,7 +139,8 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     let before: f64 = report["total"].as_f64().unwrap();
     let p = clash_person.expect("the demo has two reviews in some week");
     {
-        let r = c.post_form(&format!("/matching/runs/{id}/reviews/{review}"), &[("action", "peer"), ("person", &p)]).await;
+        let r =
+            c.post_form(&format!("/matching/runs/{id}/reviews/{review}"), &[("action", "peer"), ("person", &p)]).await;
         assert_eq!(r.status(), 303);
         let msg = flash(&r);
         assert!(msg.contains("Total now") && msg.contains("new: see the warnings"), "{msg}");
@@ -124,7 +149,9 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
         let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
         assert!(api["report"]["warnings"].as_array().unwrap().iter().any(|w| w["rule"] == "WeekClash"));
         // Take them off again: no warnings.
-        let r = c.post_form(&format!("/matching/runs/{id}/reviews/{review}"), &[("action", "remove"), ("person", &p)]).await;
+        let r = c
+            .post_form(&format!("/matching/runs/{id}/reviews/{review}"), &[("action", "remove"), ("person", &p)])
+            .await;
         assert_eq!(r.status(), 303);
         let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
         assert_eq!(api["report"]["warnings"].as_array().unwrap().len(), 0);
@@ -134,9 +161,20 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     let mut cur = api["current"].clone();
     cur["teams"][0]["peers"] = serde_json::json!([]);
     cur["teams"][0]["lead"] = serde_json::Value::Null;
-    let preview: serde_json::Value = c.send(reqwest::Method::POST, &format!("/api/v1/matching/runs/{id}/rescore"), Some(cur)).await.json().await.unwrap();
+    let preview: serde_json::Value = c
+        .send(reqwest::Method::POST, &format!("/api/v1/matching/runs/{id}/rescore"), Some(cur))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(preview["unfilled_places"].as_u64().unwrap() >= 3);
-    let r = c.send(reqwest::Method::POST, &format!("/api/v1/matching/runs/{id}/rescore"), Some(serde_json::json!({"teams": "nonsense"}))).await;
+    let r = c
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/matching/runs/{id}/rescore"),
+            Some(serde_json::json!({"teams": "nonsense"})),
+        )
+        .await;
     assert_eq!(r.status(), 422);
 
     // Put the week clash back: accepting it needs the person to say they mean it.
@@ -153,8 +191,12 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     let r = c.post_form(&format!("/matching/runs/{id}/accept"), &[("accept_broken", "on")]).await;
     assert_eq!(r.status(), 303);
     assert!(flash(&r).contains("Teams accepted"), "{}", flash(&r));
-    let (summary, after): (String, String) =
-        sqlx::query_as(&format!("SELECT summary, after_json FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'")).fetch_one(app.db().pool()).await.unwrap();
+    let (summary, after): (String, String) = sqlx::query_as(&format!(
+        "SELECT summary, after_json FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'"
+    ))
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap();
     assert!(summary.contains("broken rule") && summary.contains("accepted knowingly"), "{summary}");
     assert!(after.contains("same week"), "the broken rule itself is on the audit trail: {after}");
     let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
@@ -165,7 +207,11 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
         assert_eq!(n as usize, t["peers"].as_array().unwrap().len() + t["lead"].is_string() as usize);
     }
     assert!(one(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'review.team_set'").await >= in_scope);
-    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'")).await, 1);
+    assert_eq!(
+        one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'"))
+            .await,
+        1
+    );
     // An accepted run can no longer be changed.
     let r = c.post_form(&format!("/matching/runs/{id}/accept"), &[]).await;
     assert_eq!(r.status(), 409);
@@ -183,17 +229,24 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     assert_eq!(status, 200);
     assert!(page.contains("Sixth form") || page.contains("sixth form"), "themes are shown");
     // Keep two schools apart, then propose.
-    let ids: Vec<i64> = sqlx::query(&format!("SELECT school_id FROM cohort_schools WHERE cohort_id = {cohort} ORDER BY school_id"))
-        .fetch_all(app.db().pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let ids: Vec<i64> =
+        sqlx::query(&format!("SELECT school_id FROM cohort_schools WHERE cohort_id = {cohort} ORDER BY school_id"))
+            .fetch_all(app.db().pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
     let (a, b) = (ids[0].to_string(), ids[1].to_string());
-    let r = c.post_form(&format!("/matching/cohorts/{cohort}/pairs"), &[("a", &a), ("b", &b), ("kind", "together")]).await;
+    let r =
+        c.post_form(&format!("/matching/cohorts/{cohort}/pairs"), &[("a", &a), ("b", &b), ("kind", "together")]).await;
     assert_eq!(r.status(), 303);
-    let r = c.post_form(&format!("/matching/cohorts/{cohort}/groups"), &[("min_km", "25"), ("group_size", "3"), ("seconds", "2")]).await;
+    let r = c
+        .post_form(
+            &format!("/matching/cohorts/{cohort}/groups"),
+            &[("min_km", "25"), ("group_size", "3"), ("seconds", "2")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let id = run_id(&r);
     let (_, page) = c.text(&format!("/matching/runs/{id}")).await;
@@ -203,7 +256,12 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
     let groups = api["current"].as_array().unwrap();
     assert_eq!(groups.len(), 7);
-    assert!(groups.iter().any(|g| g.as_array().unwrap().iter().any(|s| s == &a) && g.as_array().unwrap().iter().any(|s| s == &b)), "the pinned pair shares a group");
+    assert!(
+        groups
+            .iter()
+            .any(|g| g.as_array().unwrap().iter().any(|s| s == &a) && g.as_array().unwrap().iter().any(|s| s == &b)),
+        "the pinned pair shares a group"
+    );
     assert_eq!(api["report"]["violations"].as_array().unwrap().len(), 0);
     for g in api["report"]["groups"].as_array().unwrap() {
         for p in g["pairs"].as_array().unwrap() {
@@ -226,7 +284,11 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     assert_eq!(r.status(), 409);
     let err: serde_json::Value = r.json().await.unwrap();
     assert!(err.to_string().contains("has 2 schools"), "the API names the broken rule: {err}");
-    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM match_runs WHERE id = {id} AND status = 'proposed'")).await, 1, "nothing was accepted");
+    assert_eq!(
+        one(app, &format!("SELECT COUNT(*) FROM match_runs WHERE id = {id} AND status = 'proposed'")).await,
+        1,
+        "nothing was accepted"
+    );
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort}")).await, 0);
     let (_, page) = c.text(&format!("/matching/runs/{id}")).await;
     assert!(page.contains("name=\"accept_broken\""), "the page offers to accept knowingly");
@@ -260,7 +322,14 @@ pub async fn groups_and_facilitators(app: &TestApp) {
         assert_eq!(own, 0);
     }
     assert_eq!(c.post_form(&format!("/matching/runs/{fid}/accept"), &[]).await.status(), 303);
-    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort} AND facilitator_id IS NOT NULL")).await, 7);
+    assert_eq!(
+        one(
+            app,
+            &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort} AND facilitator_id IS NOT NULL")
+        )
+        .await,
+        7
+    );
     let (_, page) = c.text(&format!("/matching/cohorts/{cohort}")).await;
     assert!(!page.contains("not yet chosen"));
 }
@@ -276,7 +345,17 @@ pub async fn theme_taxonomy_is_editable(app: &TestApp) {
     let (_, page) = c.text("/matching/themes?try=Forest+school+outdoor+learning").await;
     assert!(page.contains("No theme matches"));
     // …until the central team adds one.
-    let r = c.post_form("/matching/themes", &[("code", "outdoor"), ("label", "outdoor learning"), ("weight", "1"), ("keywords", "forest school; outdoor learning")]).await;
+    let r = c
+        .post_form(
+            "/matching/themes",
+            &[
+                ("code", "outdoor"),
+                ("label", "outdoor learning"),
+                ("weight", "1"),
+                ("keywords", "forest school; outdoor learning"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let (_, page) = c.text("/matching/themes?try=Forest+school+outdoor+learning").await;
     assert!(page.contains("<strong>outdoor learning</strong>"), "{page}");
@@ -285,14 +364,36 @@ pub async fn theme_taxonomy_is_editable(app: &TestApp) {
     let r = c.post_form("/matching/themes", &[("code", ""), ("label", ""), ("weight", "lots"), ("keywords", "")]).await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(body.contains("short code") && body.contains("Enter a label") && body.contains("not &#34;lots&#34;") && body.contains("at least one keyword"), "{body}");
+    assert!(
+        body.contains("short code")
+            && body.contains("Enter a label")
+            && body.contains("not &#34;lots&#34;")
+            && body.contains("at least one keyword"),
+        "{body}"
+    );
     assert_eq!(one(app, "SELECT COUNT(*) FROM themes").await, before);
     // Editing a theme's keywords is on the audit trail.
     let id = one(app, "SELECT id FROM themes WHERE code = 'outdoor'").await;
-    let r = c.post_form(&format!("/matching/themes/{id}"), &[("label", "outdoor learning"), ("weight", "0.5"), ("keywords", "forest school; outdoor learning; outdoors")]).await;
+    let r = c
+        .post_form(
+            &format!("/matching/themes/{id}"),
+            &[
+                ("label", "outdoor learning"),
+                ("weight", "0.5"),
+                ("keywords", "forest school; outdoor learning; outdoors"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'theme.updated' AND entity_id = '{id}'")).await, 1);
+    assert_eq!(
+        one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'theme.updated' AND entity_id = '{id}'"))
+            .await,
+        1
+    );
     // A reviewer cannot edit themes.
     let rv = app.signed_in("reviewer@upward.example.org").await;
-    assert_eq!(rv.post_form(&format!("/matching/themes/{id}"), &[("label", "x"), ("keywords", "x")]).await.status(), 403);
+    assert_eq!(
+        rv.post_form(&format!("/matching/themes/{id}"), &[("label", "x"), ("keywords", "x")]).await.status(),
+        403
+    );
 }

@@ -22,7 +22,10 @@ fn allowed(access: Access, who: Option<&str>) -> Outcome {
     let yes = match access {
         Access::Anyone | Access::LinkHolder | Access::SignedIn => true,
         Access::Members => !matches!(who, "applicant" | "shortlister"),
-        Access::PeopleList => matches!(who, "admin" | "programmes" | "senior.partner" | "hub.manager" | "head" | "senior.leader" | "trust.exec"),
+        Access::PeopleList => matches!(
+            who,
+            "admin" | "programmes" | "senior.partner" | "hub.manager" | "head" | "senior.leader" | "trust.exec"
+        ),
         Access::CentralTeam => matches!(who, "admin" | "programmes"),
         Access::Admin => who == "admin",
     };
@@ -45,10 +48,10 @@ fn item_rule(method: &str, path: &str, who: Option<&str>) -> Option<Outcome> {
 }
 
 pub async fn every_route_against_every_role(app: &TestApp) {
-
     // Real ids to put in the paths.
     let db = app.db().pool();
-    let one = |sql: &'static str| async move { sqlx::query(sql).fetch_one(db).await.unwrap().try_get::<i64, _>(0).unwrap() };
+    let one =
+        |sql: &'static str| async move { sqlx::query(sql).fetch_one(db).await.unwrap().try_get::<i64, _>(0).unwrap() };
     let urn = one("SELECT urn FROM schools WHERE membership = 'member' ORDER BY urn LIMIT 1").await;
     let hub = one("SELECT MIN(id) FROM hubs").await;
     let trust = one("SELECT MIN(trust_id) FROM schools WHERE trust_id IS NOT NULL").await;

@@ -7,21 +7,31 @@ use upward::testing::{Backend, TestApp};
 pub async fn audit_trail_search_and_export(app: &TestApp) {
     let admin = app.signed_in("admin@upward.example.org").await;
     // Make a change and find it.
-    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = 'facilitator@upward.example.org'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = 'facilitator@upward.example.org'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     let r = admin.post_form(&format!("/people/{pid}/roles"), &[("role", "shortlister")]).await;
     assert_eq!(r.status(), 303);
     let (status, page) = admin.text("/admin/audit?q=shortlister&action=person.role_granted").await;
     assert_eq!(status, 200);
     assert!(page.contains("Role given: Shortlister"));
     assert!(page.contains("admin@upward.example.org"), "who did it");
-    let v: serde_json::Value = admin.get(&format!("/api/v1/audit?action=person.role_granted&entity_id={pid}")).await.json().await.unwrap();
+    let v: serde_json::Value =
+        admin.get(&format!("/api/v1/audit?action=person.role_granted&entity_id={pid}")).await.json().await.unwrap();
     let items = v["items"].as_array().unwrap();
     let last = items.iter().find(|e| e["summary"] == "Role given: Shortlister").expect("the change is on record");
     assert_eq!(last["after"]["role"], "shortlister");
     assert!(last["actor"].as_str().unwrap().contains("admin@upward.example.org"));
     // Date filters and bad dates.
     let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
-    let v: serde_json::Value = admin.get(&format!("/api/v1/audit?from={today}&to={today}&action=person.role_granted&entity_id={pid}")).await.json().await.unwrap();
+    let v: serde_json::Value = admin
+        .get(&format!("/api/v1/audit?from={today}&to={today}&action=person.role_granted&entity_id={pid}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(v["total"].as_i64().unwrap() >= 1);
     let v: serde_json::Value = admin.get("/api/v1/audit?from=2001-01-01&to=2001-01-02").await.json().await.unwrap();
     assert_eq!(v["total"], 0);
@@ -40,7 +50,13 @@ pub async fn jobs_are_claimed_once(app: &TestApp) {
     // Queue 40 e-mails, then let 8 workers race for them: each is sent once.
     let mut tx = app.db().begin().await.unwrap();
     for i in 0..40 {
-        let m = upward_storage::outbox::NewEmail { to_address: "race@example.org", to_person_id: None, topic: "account", subject: &format!("m{i}"), body_text: "x" };
+        let m = upward_storage::outbox::NewEmail {
+            to_address: "race@example.org",
+            to_person_id: None,
+            topic: "account",
+            subject: &format!("m{i}"),
+            body_text: "x",
+        };
         upward_storage::outbox::enqueue(&mut tx, &m, false).await.unwrap();
     }
     tx.commit().await.unwrap();
@@ -65,7 +81,11 @@ pub async fn jobs_are_claimed_once(app: &TestApp) {
     all.dedup();
     assert_eq!(all.len(), n, "no job was claimed twice");
     assert_eq!(n, 40);
-    let left: i64 = sqlx::query("SELECT COUNT(*) FROM jobs WHERE status <> 'done'").fetch_one(app.db().pool()).await.unwrap().get(0);
+    let left: i64 = sqlx::query("SELECT COUNT(*) FROM jobs WHERE status <> 'done'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(left, 0);
     // A failing job is retried later, then given up.
     let mut tx = app.db().begin().await.unwrap();
@@ -73,7 +93,10 @@ pub async fn jobs_are_claimed_once(app: &TestApp) {
     tx.commit().await.unwrap();
     assert_eq!(app.run_jobs().await, 1);
     let (status, err): (String, String) = {
-        let r = sqlx::query("SELECT status, last_error FROM jobs WHERE kind = 'no_such_kind'").fetch_one(app.db().pool()).await.unwrap();
+        let r = sqlx::query("SELECT status, last_error FROM jobs WHERE kind = 'no_such_kind'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
         (r.get(0), r.get(1))
     };
     assert_eq!(status, "queued", "retried later");
@@ -128,7 +151,15 @@ pub async fn bad_input_never_breaks_a_page(app: &TestApp) {
     assert_eq!(r.status(), 422);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"], "invalid");
-    let r = c.http.post(c.url("/api/v1/people")).header("X-CSRF-Token", c.csrf().await).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = c
+        .http
+        .post(c.url("/api/v1/people"))
+        .header("X-CSRF-Token", c.csrf().await)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     // The table is still there.
     let n: i64 = sqlx::query("SELECT COUNT(*) FROM schools").fetch_one(app.db().pool()).await.unwrap().get(0);
@@ -198,7 +229,13 @@ pub async fn email_is_sent_by_smtp(app: &TestApp) {
     };
     let state = upward_web::AppState { db: app.state.db.clone(), config: std::sync::Arc::new(config) };
     let mut tx = app.db().begin().await.unwrap();
-    let m = upward_storage::outbox::NewEmail { to_address: "head@upward.example.org", to_person_id: None, topic: "account", subject: "Hello by SMTP", body_text: "It works." };
+    let m = upward_storage::outbox::NewEmail {
+        to_address: "head@upward.example.org",
+        to_person_id: None,
+        topic: "account",
+        subject: "Hello by SMTP",
+        body_text: "It works.",
+    };
     let id = upward_storage::outbox::enqueue(&mut tx, &m, false).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(upward_web::jobs::drain(&state).await.unwrap(), 1);

@@ -126,7 +126,13 @@ pub struct PerformanceDto {
 
 impl From<schools::Performance> for PerformanceDto {
     fn from(p: schools::Performance) -> Self {
-        PerformanceDto { year: p.year, measure: p.measure, pupil_group: p.pupil_group, value: p.value, national: p.national }
+        PerformanceDto {
+            year: p.year,
+            measure: p.measure,
+            pupil_group: p.pupil_group,
+            value: p.value,
+            national: p.national,
+        }
     }
 }
 
@@ -295,7 +301,14 @@ pub struct TrustDto {
 
 impl From<&hubs::Trust> for TrustDto {
     fn from(t: &hubs::Trust) -> Self {
-        TrustDto { id: t.id, code: t.code.clone(), name: t.name.clone(), schools: t.schools, member_schools: t.member_schools, pupils: t.pupils }
+        TrustDto {
+            id: t.id,
+            code: t.code.clone(),
+            name: t.name.clone(),
+            schools: t.schools,
+            member_schools: t.member_schools,
+            pupils: t.pupils,
+        }
     }
 }
 
@@ -426,7 +439,16 @@ pub struct EmailDto {
 
 impl From<outbox::Email> for EmailDto {
     fn from(m: outbox::Email) -> Self {
-        EmailDto { id: m.id, created_at: m.created_at, to: m.to_address, topic: m.topic, subject: m.subject, body: m.body_text, status: m.status, sent_at: m.sent_at }
+        EmailDto {
+            id: m.id,
+            created_at: m.created_at,
+            to: m.to_address,
+            topic: m.topic,
+            subject: m.subject,
+            body: m.body_text,
+            status: m.status,
+            sent_at: m.sent_at,
+        }
     }
 }
 

@@ -4,13 +4,13 @@
 use super::{ErrorDto, json_body};
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
+use crate::forms::Path;
 use crate::forms::RawQuery;
 use crate::pages::groups as gp;
 use crate::pages::matching as mp;
 use axum::Json;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -88,15 +88,24 @@ pub struct ProposeTeams {
 /// Propose review teams for a cycle.
 #[utoipa::path(post, path = "/api/v1/matching/cycles/{id}/propose", tag = "matching", params(("id" = i64, Path)), request_body = ProposeTeams,
     responses((status = 201, body = RunDto), (status = 409, body = ErrorDto), (status = 422, body = ErrorDto)))]
-pub async fn propose_teams(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CycleId>, body: axum::body::Bytes) -> Result<Response, Failure> {
+pub async fn propose_teams(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<CycleId>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let p: ProposeTeams = if body.is_empty() { ProposeTeams::default() } else { json_body(&body)? };
     let from = p.from.unwrap_or_else(|| mp::default_from(state.today()));
     if chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d").is_err() {
-        return Err(Failure::Invalid(vec![FieldError { field: "from".into(), message: format!("\"{from}\" is not a date like 2027-01-11") }]));
+        return Err(Failure::Invalid(vec![FieldError {
+            field: "from".into(),
+            message: format!("\"{from}\" is not a date like 2027-01-11"),
+        }]));
     }
-    let run = mp::create_teams_run(&state, &ctx, id, &from, p.weights.unwrap_or_default(), p.rules.unwrap_or_default()).await?;
+    let run = mp::create_teams_run(&state, &ctx, id, &from, p.weights.unwrap_or_default(), p.rules.unwrap_or_default())
+        .await?;
     Ok((StatusCode::CREATED, Json(run_dto(&state, run).await?)).into_response())
 }
 
@@ -105,7 +114,12 @@ pub async fn propose_teams(State(state): State<AppState>, ctx: Ctx, Path(id): Pa
 #[utoipa::path(post, path = "/api/v1/matching/runs/{id}/rescore", tag = "matching", params(("id" = i64, Path)),
     request_body(content = Object, description = "An assignment in the run's form: for review teams {\"teams\": [{\"review\", \"lead\", \"peers\"}]}; for groups a list of lists of school ids; for facilitators [{\"group\", \"facilitator\"}]"),
     responses((status = 200, body = Object), (status = 422, body = ErrorDto)))]
-pub async fn rescore(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>, body: axum::body::Bytes) -> Result<Json<serde_json::Value>, Failure> {
+pub async fn rescore(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<RunId>,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, Failure> {
     ctx.require(Action::ViewMatching)?;
     let id = id.get();
     let run = store::get_run(&state.db, id).await?.ok_or(Failure::NotFound("matching run".into()))?;
@@ -123,7 +137,10 @@ pub async fn rescore(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Run
                 serde_json::from_value::<Vec<upward_matching::facilitators::FacAssignment>>(v.clone()).is_ok()
             };
             if !fits {
-                return Err(Failure::Invalid(vec![FieldError { field: "body".into(), message: format!("This is not an assignment of a {kind} run") }]));
+                return Err(Failure::Invalid(vec![FieldError {
+                    field: "body".into(),
+                    message: format!("This is not an assignment of a {kind} run"),
+                }]));
             }
             let mut r = run.clone();
             r.current_json = v.to_string();
@@ -136,10 +153,17 @@ pub async fn rescore(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Run
 #[utoipa::path(post, path = "/api/v1/matching/runs/{id}/accept", tag = "matching", params(("id" = i64, Path),
         ("accept_broken_rules" = Option<bool>, Query, description = "Accept even though the run breaks hard rules (they are kept on the audit trail). Without it such a run is refused with 409 and its broken rules.")),
     responses((status = 200, body = RunDto), (status = 409, body = ErrorDto, description = "already accepted or discarded, or it breaks hard rules and accept_broken_rules was not set")))]
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>, RawQuery(q): RawQuery) -> Result<Json<RunDto>, Failure> {
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<RunId>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<RunDto>, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
-    if let mp::Accepted::BrokenRules(broken) = mp::accept_run(&state, &ctx, id, q.checked("accept_broken_rules")).await? {
+    if let mp::Accepted::BrokenRules(broken) =
+        mp::accept_run(&state, &ctx, id, q.checked("accept_broken_rules")).await?
+    {
         return Err(Failure::Conflict(mp::broken_message(&broken, "set accept_broken_rules=true")));
     }
     Ok(Json(run_dto(&state, id).await?))

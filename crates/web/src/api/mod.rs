@@ -8,7 +8,8 @@ pub mod matching;
 
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
+use crate::forms::Path;
 use crate::forms::{Fields, RawQuery, page_of};
 use crate::layout::Layout;
 use crate::pages::{admin, people as people_pages, render, schools as school_pages};
@@ -17,7 +18,6 @@ use askama::Template;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 pub use dto::*;
@@ -123,7 +123,10 @@ fn invalid(errors: Vec<FieldError>) -> Failure {
 /// access learns nothing from validation errors).
 pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     serde_json::from_slice(bytes).map_err(|e| {
-        Failure::Invalid(vec![FieldError { field: "body".into(), message: format!("The request body is not the JSON expected: {e}") }])
+        Failure::Invalid(vec![FieldError {
+            field: "body".into(),
+            message: format!("The request body is not the JSON expected: {e}"),
+        }])
     })
 }
 
@@ -170,7 +173,11 @@ fn capabilities(ctx: &Ctx) -> Vec<String> {
         ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)
     ),
     responses((status = 200, body = SchoolPage), (status = 422, body = ErrorDto)))]
-pub async fn schools(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<SchoolPage>, Failure> {
+pub async fn schools(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Json<SchoolPage>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let (query, errors) = school_pages::parse_query(&q);
     if !errors.is_empty() {
@@ -194,7 +201,8 @@ pub async fn school(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<Urn
     let s = schools::by_urn(&state.db, urn).await?.ok_or(Failure::NotFound("school".into()))?;
     ctx.require(Action::ViewSchool(s.reference()))?;
     let mut dto = SchoolDto::from(&s);
-    dto.performance = Some(schools::performance(&state.db, s.id).await?.into_iter().map(PerformanceDto::from).collect());
+    dto.performance =
+        Some(schools::performance(&state.db, s.id).await?.into_iter().map(PerformanceDto::from).collect());
     dto.themes = Some(schools::themes(&state.db, s.id).await?.into_iter().map(ThemeDto::from).collect());
     Ok(Json(dto))
 }
@@ -222,7 +230,11 @@ pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>)
 #[utoipa::path(get, path = "/api/v1/trusts", tag = "directory",
     params(("q" = Option<String>, Query), ("scope" = Option<String>, Query, description = "members (default) or all")),
     responses((status = 200, body = [TrustDto])))]
-pub async fn trusts(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<Vec<TrustDto>>, Failure> {
+pub async fn trusts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Vec<TrustDto>>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let list = hubs::trusts(&state.db, q.opt("q").as_deref(), q.get("scope") != "all").await?;
     Ok(Json(list.iter().map(TrustDto::from).collect()))
@@ -231,7 +243,11 @@ pub async fn trusts(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQue
 /// One trust with its schools.
 #[utoipa::path(get, path = "/api/v1/trusts/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = TrustDetail), (status = 404, body = ErrorDto)))]
-pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TrustId>) -> Result<Json<TrustDetail>, Failure> {
+pub async fn trust(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<TrustId>,
+) -> Result<Json<TrustDetail>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let id = id.get();
     let t = hubs::trust(&state.db, id).await?.ok_or(Failure::NotFound("trust".into()))?;
@@ -245,7 +261,11 @@ pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Trust
         ("specialism" = Option<String>, Query), ("hub" = Option<i64>, Query), ("school" = Option<i64>, Query),
         ("trust" = Option<i64>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = PersonPage), (status = 403, body = ErrorDto)))]
-pub async fn people(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<PersonPage>, Failure> {
+pub async fn people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Json<PersonPage>, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
     let (query, errors) = people_pages::parse_query(&q);
@@ -253,13 +273,22 @@ pub async fn people(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQue
         return Err(invalid(errors));
     }
     let page = people::search(&state.db, &query, &vis, page_of(&q), per_page(&q)).await?;
-    Ok(Json(PersonPage { total: page.total, page: page.page, per_page: page.per_page, items: page.items.iter().map(PersonDto::from).collect() }))
+    Ok(Json(PersonPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page.items.iter().map(PersonDto::from).collect(),
+    }))
 }
 
 /// One person.
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
-pub async fn person(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>) -> Result<Json<PersonDto>, Failure> {
+pub async fn person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::UseOwnAccount)?;
     let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
@@ -293,7 +322,12 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, body: axum::body::B
 /// Give a person a role (admin).
 #[utoipa::path(post, path = "/api/v1/people/{id}/roles", tag = "people", params(("id" = i64, Path)), request_body = RoleRequest,
     responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
-pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>, body: axum::body::Bytes) -> Result<Json<PersonDto>, Failure> {
+pub async fn add_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    body: axum::body::Bytes,
+) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::ManageRoles)?;
     let r: RoleRequest = json_body(&body)?;
     let id = id.get();
@@ -313,7 +347,11 @@ pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Pe
 /// Take a role away (admin).
 #[utoipa::path(delete, path = "/api/v1/people/{id}/roles/{grant}", tag = "people", params(("id" = i64, Path), ("grant" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto)))]
-pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(PersonId, GrantId)>) -> Result<StatusCode, Failure> {
+pub async fn remove_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, grant)): Path<(PersonId, GrantId)>,
+) -> Result<StatusCode, Failure> {
     ctx.require(Action::ManageRoles)?;
     let (id, grant) = (id.get(), grant.get());
     let mut tx = state.db.begin().await?;
@@ -335,7 +373,12 @@ pub async fn imports(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec
     params(("file_name" = Option<String>, Query, description = "The file's name, used in messages")),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = ImportRunDto), (status = 403, body = ErrorDto)))]
-pub async fn import_gias(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery, body: Body) -> Result<Response, Failure> {
+pub async fn import_gias(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
     let name = q.opt("file_name").unwrap_or_else(|| "upload.csv".into());
     let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", new_token()));
@@ -356,7 +399,11 @@ pub async fn import_gias(State(state): State<AppState>, ctx: Ctx, RawQuery(q): R
 /// An import's progress, and its report or the problems found.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "central", params(("id" = i64, Path)),
     responses((status = 200, body = ImportRunDto), (status = 404, body = ErrorDto)))]
-pub async fn import_run(State(state): State<AppState>, ctx: Ctx, Path(id): Path<ImportId>) -> Result<Json<ImportRunDto>, Failure> {
+pub async fn import_run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ImportId>,
+) -> Result<Json<ImportRunDto>, Failure> {
     ctx.require(Action::ImportData)?;
     let id = id.get();
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
@@ -377,17 +424,31 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
         return Err(invalid(errors));
     }
     let page = audit::search(&state.db, &query, page_of(&q), per_page(&q)).await?;
-    Ok(Json(AuditPage { total: page.total, page: page.page, per_page: page.per_page, items: page.items.into_iter().map(AuditDto::from).collect() }))
+    Ok(Json(AuditPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page.items.into_iter().map(AuditDto::from).collect(),
+    }))
 }
 
 /// The e-mail outbox.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "central",
     params(("q" = Option<String>, Query), ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = EmailPage)))]
-pub async fn outbox(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<EmailPage>, Failure> {
+pub async fn outbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Json<EmailPage>, Failure> {
     ctx.require(Action::ViewOutbox)?;
     let page = outbox::list(&state.db, q.opt("q").as_deref(), page_of(&q), per_page(&q)).await?;
-    Ok(Json(EmailPage { total: page.total, page: page.page, per_page: page.per_page, items: page.items.into_iter().map(EmailDto::from).collect() }))
+    Ok(Json(EmailPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page.items.into_iter().map(EmailDto::from).collect(),
+    }))
 }
 
 /// Your e-mail settings, per topic.
@@ -401,7 +462,11 @@ pub async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Js
 /// Change your e-mail settings.
 #[utoipa::path(put, path = "/api/v1/account/notifications", tag = "account", request_body = [NotificationSetting],
     responses((status = 200, body = [NotificationSetting]), (status = 422, body = ErrorDto)))]
-pub async fn set_notifications(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Json<Vec<NotificationSetting>>, Failure> {
+pub async fn set_notifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> Result<Json<Vec<NotificationSetting>>, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let v: Vec<NotificationSetting> = json_body(&body)?;
     let mut errors = vec![];
@@ -414,7 +479,13 @@ pub async fn set_notifications(State(state): State<AppState>, ctx: Ctx, body: ax
         return Err(invalid(errors));
     }
     let mut tx = state.db.begin().await?;
-    people::set_notification_settings(&mut tx, &ctx.who(), me, &v.iter().map(|s| (s.topic.clone(), s.email)).collect::<Vec<_>>()).await?;
+    people::set_notification_settings(
+        &mut tx,
+        &ctx.who(),
+        me,
+        &v.iter().map(|s| (s.topic.clone(), s.email)).collect::<Vec<_>>(),
+    )
+    .await?;
     tx.commit().await?;
     notifications(State(state), ctx).await
 }
@@ -429,7 +500,11 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
 /// Make an API token. The secret is in this response only.
 #[utoipa::path(post, path = "/api/v1/account/tokens", tag = "account", request_body = NewTokenRequest,
     responses((status = 201, body = NewTokenDto), (status = 422, body = ErrorDto)))]
-pub async fn create_token(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Response, Failure> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let r: NewTokenRequest = json_body(&body)?;
     let name = upward_domain::validate::required_text("a name for the token", &r.name, 80)
@@ -444,7 +519,11 @@ pub async fn create_token(State(state): State<AppState>, ctx: Ctx, body: axum::b
 /// Revoke one of your API tokens.
 #[utoipa::path(delete, path = "/api/v1/account/tokens/{id}", tag = "account", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorDto)))]
-pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TokenId>) -> Result<StatusCode, Failure> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<TokenId>,
+) -> Result<StatusCode, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let id = id.get();
     let mut tx = state.db.begin().await?;
@@ -458,6 +537,7 @@ pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
 pub async fn calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Json<CalendarDto>, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let items = programmes::calendar(&state.db, me).await?;
-    let feed_url = people::calendar_token(&state.db, me).await?.map(|t| state.config.link(&format!("/calendar/{t}.ics")));
+    let feed_url =
+        people::calendar_token(&state.db, me).await?.map(|t| state.config.link(&format!("/calendar/{t}.ics")));
     Ok(Json(CalendarDto { feed_url, items: items.into_iter().map(CalendarItemDto::from).collect() }))
 }

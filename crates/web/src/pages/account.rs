@@ -5,15 +5,15 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::Failure;
+use crate::forms::Path;
 use crate::forms::RawForm;
 use crate::layout::{Layout, when, when_opt};
 use crate::security::{hash_password, new_token, token_hash, verify_password};
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use upward_domain::ids::{TokenId};
+use upward_domain::ids::TokenId;
 use upward_domain::policy::Action;
 use upward_domain::validate;
 use upward_storage::{auth, people, programmes};
@@ -52,9 +52,14 @@ async fn page(state: &AppState, ctx: &Ctx) -> Result<Account, Failure> {
     let settings = people::notification_settings(&state.db, me).await?;
     let topics = people::TOPICS
         .iter()
-        .map(|(code, label)| Topic { code, label, on: settings.iter().find(|(t, _)| t == code).map(|x| x.1).unwrap_or(true) })
+        .map(|(code, label)| Topic {
+            code,
+            label,
+            on: settings.iter().find(|(t, _)| t == code).map(|x| x.1).unwrap_or(true),
+        })
         .collect();
-    let feed_url = people::calendar_token(&state.db, me).await?.map(|t| state.config.link(&format!("/calendar/{t}.ics")));
+    let feed_url =
+        people::calendar_token(&state.db, me).await?.map(|t| state.config.link(&format!("/calendar/{t}.ics")));
     let tokens = auth::api_tokens(&state.db, me).await?;
     Ok(Account {
         l: Layout::new(ctx, "My account"),
@@ -72,7 +77,11 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, F
     Ok(render(&page(&state, &ctx).await?))
 }
 
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let email = ctx.me()?.email.clone();
     let creds = people::credentials(&state.db, &email).await?.ok_or(Failure::SignInRequired)?;
@@ -100,7 +109,12 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, RawForm(f)
     // Other sessions ended; start a fresh one here.
     let token = new_token();
     auth::create_session(&state.db, me, &token_hash(&token), None).await?;
-    let mut res = redirect_with("/account", "success", "Your password has been changed. You have been signed out everywhere else.", ctx.secure);
+    let mut res = redirect_with(
+        "/account",
+        "success",
+        "Your password has been changed. You have been signed out everywhere else.",
+        ctx.secure,
+    );
     res.headers_mut().append(
         header::SET_COOKIE,
         crate::ctx::set_cookie(crate::ctx::SESSION_COOKIE, &token, None, "Lax", ctx.secure),
@@ -108,9 +122,14 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, RawForm(f)
     Ok(res)
 }
 
-pub async fn save_notifications(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn save_notifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
-    let on: Vec<(String, bool)> = people::TOPICS.iter().map(|(t, _)| (t.to_string(), f.all("topic").iter().any(|x| x == t))).collect();
+    let on: Vec<(String, bool)> =
+        people::TOPICS.iter().map(|(t, _)| (t.to_string(), f.all("topic").iter().any(|x| x == t))).collect();
     let mut tx = state.db.begin().await?;
     people::set_notification_settings(&mut tx, &ctx.who(), me, &on).await?;
     tx.commit().await?;
@@ -149,7 +168,11 @@ pub async fn create_token(State(state): State<AppState>, ctx: Ctx, RawForm(f): R
     Ok(render(&p))
 }
 
-pub async fn revoke_token(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TokenId>) -> Result<Response, Failure> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<TokenId>,
+) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let mut tx = state.db.begin().await?;
     let done = auth::revoke_api_token(&mut tx, &ctx.who(), me, id.get()).await?;
@@ -194,7 +217,11 @@ pub fn ics(items: &[programmes::CalendarItem]) -> String {
                 e.starts(start).ends(end.succ_opt().unwrap_or(end));
             }
             (None, _, Some(s), Some(t)) => {
-                let (Some(s), Some(t)) = (chrono::DateTime::from_timestamp(s, 0), chrono::DateTime::from_timestamp(t, 0)) else { continue };
+                let (Some(s), Some(t)) =
+                    (chrono::DateTime::from_timestamp(s, 0), chrono::DateTime::from_timestamp(t, 0))
+                else {
+                    continue;
+                };
                 e.starts(s).ends(t);
             }
             _ => continue,

@@ -3,15 +3,15 @@
 use super::render;
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
+use crate::forms::Path;
 use crate::forms::{Fields, RawQuery, page_of};
 use crate::layout::{Layout, thousands, when, when_opt};
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::response::Response;
-use upward_domain::ids::{MessageId};
+use upward_domain::ids::MessageId;
 use upward_domain::policy::Action;
 use upward_storage::audit::{self, AuditEntry, AuditQuery};
 use upward_storage::{Page, outbox};
@@ -31,7 +31,10 @@ pub fn parse_audit_query(q: &Fields) -> (AuditQuery, Vec<FieldError>) {
                 d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp())
             }
             Err(_) => {
-                errors.push(FieldError { field: field.into(), message: format!("\"{v}\" is not a date like 2026-11-24") });
+                errors.push(FieldError {
+                    field: field.into(),
+                    message: format!("\"{v}\" is not a date like 2026-11-24"),
+                });
                 None
             }
         }
@@ -76,7 +79,11 @@ impl Audit {
         v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default()
     }
     fn page_link(&self, p: i64) -> String {
-        if self.base_query.is_empty() { format!("/admin/audit?page={p}") } else { format!("/admin/audit?{}&page={p}", self.base_query) }
+        if self.base_query.is_empty() {
+            format!("/admin/audit?page={p}")
+        } else {
+            format!("/admin/audit?{}&page={p}", self.base_query)
+        }
     }
 }
 
@@ -89,7 +96,14 @@ pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuer
     }
     let page = audit::search(&state.db, &query, page_of(&q), 50).await?;
     let actions = audit::actions(&state.db).await?;
-    Ok(render(&Audit { l: Layout::new(&ctx, "Audit trail"), base_query: q.without(&["page", "format"]), f: q, actions, errors, page }))
+    Ok(render(&Audit {
+        l: Layout::new(&ctx, "Audit trail"),
+        base_query: q.without(&["page", "format"]),
+        f: q,
+        actions,
+        errors,
+        page,
+    }))
 }
 
 pub fn audit_table(rows: &[AuditEntry]) -> Table {
@@ -100,7 +114,9 @@ pub fn audit_table(rows: &[AuditEntry]) -> Table {
             .iter()
             .map(|e| {
                 vec![
-                    Cell::from(chrono::DateTime::from_timestamp(e.at, 0).map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())),
+                    Cell::from(
+                        chrono::DateTime::from_timestamp(e.at, 0).map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    ),
                     Cell::from(e.actor_label.as_str()),
                     Cell::from(e.action.as_str()),
                     Cell::from(e.entity_kind.as_str()),
@@ -153,7 +169,11 @@ impl Message {
     }
 }
 
-pub async fn outbox_message(State(state): State<AppState>, ctx: Ctx, Path(id): Path<MessageId>) -> Result<Response, Failure> {
+pub async fn outbox_message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<MessageId>,
+) -> Result<Response, Failure> {
     ctx.require(Action::ViewOutbox)?;
     let id = id.get();
     let m = outbox::get(&state.db, id).await?.ok_or(Failure::NotFound("message".into()))?;

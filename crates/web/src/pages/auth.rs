@@ -93,7 +93,11 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm)
     Ok(res)
 }
 
-pub async fn logout(State(state): State<AppState>, ctx: Ctx, headers: axum::http::HeaderMap) -> Result<Response, Failure> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Failure> {
     if let Some(t) = crate::ctx::cookie(&headers, SESSION_COOKIE) {
         auth::end_session(&state.db, &token_hash(&t)).await?;
     }
@@ -121,7 +125,12 @@ pub async fn forgot(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm
         Err(m) => {
             return Ok(render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &Forgot { l: Layout::new(&ctx, "Reset your password"), email: f.get("email").into(), error: Some(m), sent: false },
+                &Forgot {
+                    l: Layout::new(&ctx, "Reset your password"),
+                    email: f.get("email").into(),
+                    error: Some(m),
+                    sent: false,
+                },
             ));
         }
     };
@@ -130,25 +139,40 @@ pub async fn forgot(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm
     if recent < 5 {
         auth::note_attempt(&state.db, &format!("reset:{email}"), &ctx.ip, false).await?;
         if let Some(c) = people::credentials(&state.db, &email).await?
-            && c.status != "disabled" {
-                let token = new_token();
-                let mut tx = state.db.begin().await?;
-                auth::create_one_time(&mut tx, c.person_id, "reset", &token_hash(&token), 3600).await?;
-                let link = state.config.link(&format!("/password/reset/{token}"));
-                let body = format!(
-                    "Hello {},\n\nSomeone (we hope you) asked to reset your Upward password. Choose a new one here within the next hour:\n\n{link}\n\nIf it was not you, ignore this e-mail: your password has not changed.{}",
-                    c.full_name,
-                    mail::signature(&state.config.link("/"))
-                );
-                mail::to_person(&state.db, &mut tx, c.person_id, &email, mail::ACCOUNT, "Reset your Upward password", &body).await?;
-                upward_storage::audit::record(
-                    &mut tx,
-                    &Who::system("password reset"),
-                    upward_storage::audit::Change::new("person.reset_requested", "person", c.person_id, "Password reset link sent"),
-                )
-                .await?;
-                tx.commit().await?;
-            }
+            && c.status != "disabled"
+        {
+            let token = new_token();
+            let mut tx = state.db.begin().await?;
+            auth::create_one_time(&mut tx, c.person_id, "reset", &token_hash(&token), 3600).await?;
+            let link = state.config.link(&format!("/password/reset/{token}"));
+            let body = format!(
+                "Hello {},\n\nSomeone (we hope you) asked to reset your Upward password. Choose a new one here within the next hour:\n\n{link}\n\nIf it was not you, ignore this e-mail: your password has not changed.{}",
+                c.full_name,
+                mail::signature(&state.config.link("/"))
+            );
+            mail::to_person(
+                &state.db,
+                &mut tx,
+                c.person_id,
+                &email,
+                mail::ACCOUNT,
+                "Reset your Upward password",
+                &body,
+            )
+            .await?;
+            upward_storage::audit::record(
+                &mut tx,
+                &Who::system("password reset"),
+                upward_storage::audit::Change::new(
+                    "person.reset_requested",
+                    "person",
+                    c.person_id,
+                    "Password reset link sent",
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+        }
     }
     Ok(render(&Forgot { l: Layout::new(&ctx, "Check your e-mail"), email, error: None, sent: true }))
 }
@@ -195,7 +219,13 @@ fn expired(ctx: &Ctx, purpose: &str) -> Response {
     redirect_with(if purpose == "invite" { "/login" } else { "/password/forgot" }, "error", msg, ctx.secure)
 }
 
-async fn set_from_link(state: &AppState, ctx: &Ctx, token: &str, purpose: &str, f: &crate::forms::Fields) -> Result<Response, Failure> {
+async fn set_from_link(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    purpose: &str,
+    f: &crate::forms::Fields,
+) -> Result<Response, Failure> {
     let invite = purpose == "invite";
     if let Err(m) = validate::password(f.raw("password"), f.raw("confirm")) {
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &set_password_page(ctx, invite, token, Some(m))));
@@ -219,19 +249,37 @@ async fn set_from_link(state: &AppState, ctx: &Ctx, token: &str, purpose: &str, 
     Ok(res)
 }
 
-pub async fn reset_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Result<Response, Failure> {
+pub async fn reset_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, Failure> {
     link_page(&state, &ctx, &token, "reset").await
 }
 
-pub async fn reset(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     set_from_link(&state, &ctx, &token, "reset", &f).await
 }
 
-pub async fn invitation_form(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> Result<Response, Failure> {
+pub async fn invitation_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, Failure> {
     link_page(&state, &ctx, &token, "invite").await
 }
 
-pub async fn accept_invitation(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     set_from_link(&state, &ctx, &token, "invite", &f).await
 }
 

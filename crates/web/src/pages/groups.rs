@@ -5,22 +5,26 @@
 use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect, redirect_with};
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
+use crate::forms::Path;
 use crate::forms::{Fields, RawForm};
 use crate::layout::{Layout, date};
 use crate::pages::matching::{Accepted, refusal};
 use crate::services::matching::to_json;
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use upward_domain::ids::{CohortId, RunId};
 use upward_domain::policy::Action;
-use upward_matching::facilitators::{self as fac, FacAssignment, FacProposal, FacWeights, Facilitator, Group, GroupSchool};
-use upward_matching::groups::{self, Grouping, Phase, PhaseRules, Rules, School, SchoolInstance, SolveMode, SolveOptions, Weights};
+use upward_matching::facilitators::{
+    self as fac, FacAssignment, FacProposal, FacWeights, Facilitator, Group, GroupSchool,
+};
+use upward_matching::groups::{
+    self, Grouping, Phase, PhaseRules, Rules, School, SchoolInstance, SolveMode, SolveOptions, Weights,
+};
 use upward_matching::reviews::LatLon;
 use upward_storage::matching::{self as store, Run};
 
@@ -100,7 +104,8 @@ pub fn instance(input: &GroupsInput) -> Result<SchoolInstance, String> {
         together: pairs(&input.together),
         apart: pairs(&input.apart),
     };
-    SchoolInstance::new(schools, crate::services::matching::engine_taxonomy(&input.taxonomy), rules, Weights::default()).map_err(|e| e.to_string())
+    SchoolInstance::new(schools, crate::services::matching::engine_taxonomy(&input.taxonomy), rules, Weights::default())
+        .map_err(|e| e.to_string())
 }
 
 fn grouping_of(input: &GroupsInput, groups: &[Vec<String>]) -> Grouping {
@@ -112,13 +117,21 @@ fn grouping_of(input: &GroupsInput, groups: &[Vec<String>]) -> Grouping {
     }
 }
 
-async fn groups_input(state: &AppState, cohort: &store::Cohort, f: &Fields, errors: &mut Vec<FieldError>) -> Result<GroupsInput, Failure> {
+async fn groups_input(
+    state: &AppState,
+    cohort: &store::Cohort,
+    f: &Fields,
+    errors: &mut Vec<FieldError>,
+) -> Result<GroupsInput, Failure> {
     let min_km = match f.get("min_km") {
         "" => cohort.min_km.unwrap_or(0.0),
         v => match v.parse::<f64>() {
             Ok(x) if (0.0..=1000.0).contains(&x) => x,
             _ => {
-                errors.push(FieldError { field: "min_km".into(), message: format!("The least distance must be a number of km from 0 to 1,000, not \"{v}\"") });
+                errors.push(FieldError {
+                    field: "min_km".into(),
+                    message: format!("The least distance must be a number of km from 0 to 1,000, not \"{v}\""),
+                });
                 0.0
             }
         },
@@ -128,7 +141,10 @@ async fn groups_input(state: &AppState, cohort: &store::Cohort, f: &Fields, erro
         "3" => 3,
         "4" => 4,
         v => {
-            errors.push(FieldError { field: "group_size".into(), message: format!("Groups are of 3 or 4 schools, not \"{v}\"") });
+            errors.push(FieldError {
+                field: "group_size".into(),
+                message: format!("Groups are of 3 or 4 schools, not \"{v}\""),
+            });
             3
         }
     };
@@ -137,14 +153,19 @@ async fn groups_input(state: &AppState, cohort: &store::Cohort, f: &Fields, erro
         v => match v.parse::<f64>() {
             Ok(x) if (1.0..=120.0).contains(&x) => x,
             _ => {
-                errors.push(FieldError { field: "seconds".into(), message: "The time limit is from 1 to 120 seconds".into() });
+                errors.push(FieldError {
+                    field: "seconds".into(),
+                    message: "The time limit is from 1 to 120 seconds".into(),
+                });
                 5.0
             }
         },
     };
     let schools = store::cohort_schools(&state.db, cohort.id).await?;
     let pairs = store::cohort_pairs(&state.db, cohort.id).await?;
-    let pick = |kind: &str| pairs.iter().filter(|p| p.2 == kind).map(|p| (p.0.to_string(), p.1.to_string())).collect::<Vec<_>>();
+    let pick = |kind: &str| {
+        pairs.iter().filter(|p| p.2 == kind).map(|p| (p.0.to_string(), p.1.to_string())).collect::<Vec<_>>()
+    };
     let taxonomy = crate::services::matching::taxonomy_of(&upward_storage::schools::taxonomy(&state.db).await?);
     Ok(GroupsInput {
         taxonomy,
@@ -230,7 +251,11 @@ async fn cohort_page(state: &AppState, ctx: &Ctx, id: i64, errors: Vec<FieldErro
             id: s.id,
             urn: s.urn,
             restricted: [
-                if s.gender == "boys" || s.gender == "girls" { Some(if s.gender == "boys" { "boys" } else { "girls" }) } else { None },
+                if s.gender == "boys" || s.gender == "girls" {
+                    Some(if s.gender == "boys" { "boys" } else { "girls" })
+                } else {
+                    None
+                },
                 if s.admissions == "selective" { Some("selective") } else { None },
             ]
             .iter()
@@ -249,7 +274,11 @@ async fn cohort_page(state: &AppState, ctx: &Ctx, id: i64, errors: Vec<FieldErro
     let pairs = store::cohort_pairs(&state.db, id)
         .await?
         .into_iter()
-        .map(|(a, b, k)| PairView { a: name(a), b: name(b), kind: if k == "together" { "pinned together".into() } else { "kept apart".into() } })
+        .map(|(a, b, k)| PairView {
+            a: name(a),
+            b: name(b),
+            kind: if k == "together" { "pinned together".into() } else { "kept apart".into() },
+        })
         .collect();
     Ok(CohortPage {
         l: Layout::new(ctx, cohort.name.clone()),
@@ -268,7 +297,12 @@ pub async fn cohort(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Coho
     Ok(render(&cohort_page(&state, &ctx, id, vec![]).await?))
 }
 
-pub async fn set_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn set_pair(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<CohortId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let schools = store::cohort_schools(&state.db, id).await?;
@@ -280,7 +314,10 @@ pub async fn set_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Co
         errors.push(FieldError { field: "a".into(), message: "Choose two different schools of the cohort".into() });
     }
     if !matches!(kind, "together" | "apart" | "none") {
-        errors.push(FieldError { field: "kind".into(), message: "Choose pinned together, kept apart, or no rule".into() });
+        errors.push(FieldError {
+            field: "kind".into(),
+            message: "Choose pinned together, kept apart, or no rule".into(),
+        });
     }
     let (Some(a), Some(b), true) = (a, b, errors.is_empty()) else {
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &cohort_page(&state, &ctx, id, errors).await?));
@@ -288,10 +325,20 @@ pub async fn set_pair(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Co
     let mut tx = state.db.begin().await?;
     store::set_cohort_pair(&mut tx, &ctx.who(), id, a, b, kind).await?;
     tx.commit().await?;
-    Ok(redirect_with(&format!("/matching/cohorts/{id}#pairs"), "success", "Saved. The next proposal keeps to it.", ctx.secure))
+    Ok(redirect_with(
+        &format!("/matching/cohorts/{id}#pairs"),
+        "success",
+        "Saved. The next proposal keeps to it.",
+        ctx.secure,
+    ))
 }
 
-pub async fn propose_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn propose_groups(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<CohortId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let cohort = store::cohort_by_id(&state.db, id).await?.ok_or(Failure::NotFound("cohort".into()))?;
@@ -337,7 +384,17 @@ pub async fn create_groups_run(state: &AppState, ctx: &Ctx, input: GroupsInput) 
         if proposal.proven_optimal { ", proven optimal" } else { "" }
     );
     let mut tx = state.db.begin().await?;
-    let id = store::create_run(&mut tx, &ctx.who(), "groups", input.cohort_id, &to_json(&input), &to_json(&proposal), &to_json(&proposal.groups), &summary).await?;
+    let id = store::create_run(
+        &mut tx,
+        &ctx.who(),
+        "groups",
+        input.cohort_id,
+        &to_json(&input),
+        &to_json(&proposal),
+        &to_json(&proposal.groups),
+        &summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -391,7 +448,11 @@ fn load_groups(run: &Run) -> Result<LoadedGroups, Failure> {
     })
 }
 
-fn groups_view(input: &GroupsInput, inst: &SchoolInstance, current: &[Vec<String>]) -> (Vec<GroupView>, Vec<String>, f64, f64) {
+fn groups_view(
+    input: &GroupsInput,
+    inst: &SchoolInstance,
+    current: &[Vec<String>],
+) -> (Vec<GroupView>, Vec<String>, f64, f64) {
     let ev = groups::evaluate(inst, &grouping_of(input, current));
     let weakest = ev.groups.iter().map(|g| g.score).fold(f64::INFINITY, f64::min);
     let name = |i: usize| input.schools.get(i).map(|s| s.name.clone()).unwrap_or_default();
@@ -408,7 +469,16 @@ fn groups_view(input: &GroupsInput, inst: &SchoolInstance, current: &[Vec<String
                 .filter_map(|&i| input.schools.get(i))
                 .map(|s| (s.id.clone(), s.name.clone(), s.urn, s.town.clone().unwrap_or_default()))
                 .collect(),
-            pairs: g.pairs.iter().map(|p| PairLine { a: name(p.a), b: name(p.b), score: format!("{:.2}", p.score), sentence: p.sentence.clone() }).collect(),
+            pairs: g
+                .pairs
+                .iter()
+                .map(|p| PairLine {
+                    a: name(p.a),
+                    b: name(p.b),
+                    score: format!("{:.2}", p.score),
+                    sentence: p.sentence.clone(),
+                })
+                .collect(),
             weakest: (g.score - weakest).abs() < 1e-9 && ev.groups.len() > 1,
         })
         .collect();
@@ -444,7 +514,8 @@ pub fn move_school(current: &mut [Vec<String>], school: &str, to: usize) -> Resu
     if to == 0 || to > current.len() {
         return Err(format!("There is no group {to}"));
     }
-    let from = current.iter().position(|g| g.iter().any(|s| s == school)).ok_or("That school is not in this proposal")?;
+    let from =
+        current.iter().position(|g| g.iter().any(|s| s == school)).ok_or("That school is not in this proposal")?;
     if from + 1 == to {
         return Ok(());
     }
@@ -453,7 +524,12 @@ pub fn move_school(current: &mut [Vec<String>], school: &str, to: usize) -> Resu
     Ok(())
 }
 
-pub async fn edit_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn edit_groups(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<RunId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let run = store::get_run(&state.db, id).await?.ok_or(Failure::NotFound("matching run".into()))?;
@@ -467,12 +543,14 @@ pub async fn edit_groups(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     let inst = instance(&input).map_err(Failure::BadRequest)?;
     let (_, before_v, before_t, _) = groups_view(&input, &inst, &current);
     let school = f.get("school").to_string();
-    let to: usize = f.get("to").parse().map_err(|_| Failure::BadRequest(format!("\"{}\" is not a group number", f.get("to"))))?;
+    let to: usize =
+        f.get("to").parse().map_err(|_| Failure::BadRequest(format!("\"{}\" is not a group number", f.get("to"))))?;
     move_school(&mut current, &school, to).map_err(Failure::BadRequest)?;
     let (_, after_v, after_t, after_min) = groups_view(&input, &inst, &current);
     let name = input.schools.iter().find(|s| s.id == school).map(|s| s.name.clone()).unwrap_or_default();
     let what = format!("Moved {name} to group {to}");
-    let summary = format!("{} groups: total {after_t:.1}, weakest group {after_min:.1} (edited by hand)", current.len());
+    let summary =
+        format!("{} groups: total {after_t:.1}, weakest group {after_min:.1} (edited by hand)", current.len());
     let mut tx = state.db.begin().await?;
     store::edit_run(&mut tx, &ctx.who(), id, &to_json(&current), &summary, &what).await?;
     tx.commit().await?;
@@ -495,7 +573,8 @@ pub fn visit_dates(year: &str, group_index: usize, members: usize) -> Vec<String
     let Some(base) = chrono::NaiveDate::from_ymd_opt(start_year, 1, 12) else { return vec![] };
     (0..members)
         .map(|k| {
-            let d = base + chrono::Days::new((k as u64) * 56 + (group_index as u64 % 3) + 7 * (group_index as u64 / 3 % 4));
+            let d =
+                base + chrono::Days::new((k as u64) * 56 + (group_index as u64 % 3) + 7 * (group_index as u64 / 3 % 4));
             let wd = d.format("%u").to_string().parse::<u64>().unwrap_or(2);
             let d = if wd >= 5 { d + chrono::Days::new(8 - wd) } else { d };
             d.format("%Y-%m-%d").to_string()
@@ -509,7 +588,11 @@ pub async fn accept(state: &AppState, ctx: &Ctx, run: Run, accept_broken: bool) 
         "groups" => {
             let LoadedGroups { input, current, .. } = load_groups(&run)?;
             let inst = instance(&input).map_err(Failure::BadRequest)?;
-            let broken: Vec<String> = groups::evaluate(&inst, &grouping_of(&input, &current)).violations.into_iter().map(|v| v.message).collect();
+            let broken: Vec<String> = groups::evaluate(&inst, &grouping_of(&input, &current))
+                .violations
+                .into_iter()
+                .map(|v| v.message)
+                .collect();
             if let Some(refused) = refusal(&broken, accept_broken) {
                 return Ok(refused);
             }
@@ -526,11 +609,18 @@ pub async fn accept(state: &AppState, ctx: &Ctx, run: Run, accept_broken: bool) 
             let mut tx = state.db.begin().await?;
             store::accept_groups(&mut tx, &ctx.who(), run.id, input.cohort_id, &groups, &broken).await?;
             tx.commit().await?;
-            Ok(Accepted::Done(format!("{} groups accepted for {}, with a visit day for each school. Next: propose their facilitators.", groups.len(), input.cohort_name)))
+            Ok(Accepted::Done(format!(
+                "{} groups accepted for {}, with a visit day for each school. Next: propose their facilitators.",
+                groups.len(),
+                input.cohort_name
+            )))
         }
         "facilitators" => {
             let l = load_fac(&run)?;
-            let broken = fac_warning_lines(&l.input, &fac::check(&l.input.groups, &l.input.facilitators, &FacWeights::default(), &l.current));
+            let broken = fac_warning_lines(
+                &l.input,
+                &fac::check(&l.input.groups, &l.input.facilitators, &FacWeights::default(), &l.current),
+            );
             if let Some(refused) = refusal(&broken, accept_broken) {
                 return Ok(refused);
             }
@@ -588,7 +678,11 @@ fn fac_rule(r: fac::FacRule) -> &'static str {
     }
 }
 
-pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(id): Path<CohortId>) -> Result<Response, Failure> {
+pub async fn propose_facilitators(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<CohortId>,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let cohort = store::cohort_by_id(&state.db, id).await?.ok_or(Failure::NotFound("cohort".into()))?;
@@ -603,14 +697,18 @@ pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(
         .map(|g| {
             let members: Vec<&store::CohortSchool> = g.schools.iter().filter_map(|(sid, _, _)| school(*sid)).collect();
             let phase = members.first().map(|s| s.phase.clone());
-            let mut context: Vec<String> = members.iter().flat_map(|s| s.themes.iter().filter_map(|t| t.2.clone())).collect();
+            let mut context: Vec<String> =
+                members.iter().flat_map(|s| s.themes.iter().filter_map(|t| t.2.clone())).collect();
             context.sort();
             context.dedup();
             Group {
                 id: g.id.to_string(),
                 schools: members
                     .iter()
-                    .map(|s| GroupSchool { id: s.id.to_string(), location: s.latitude.zip(s.longitude).map(|(lat, lon)| LatLon { lat, lon }) })
+                    .map(|s| GroupSchool {
+                        id: s.id.to_string(),
+                        location: s.latitude.zip(s.longitude).map(|(lat, lon)| LatLon { lat, lon }),
+                    })
                     .collect(),
                 visit_dates: g.visits.iter().map(|v| v.1.clone()).collect(),
                 phase,
@@ -631,7 +729,13 @@ pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(
         .iter()
         .filter(|p| p.facilitator)
         .map(|p| {
-            names.insert(p.id.to_string(), match &p.school_name { Some(s) => format!("{} ({s})", p.name), None => p.name.clone() });
+            names.insert(
+                p.id.to_string(),
+                match &p.school_name {
+                    Some(s) => format!("{} ({s})", p.name),
+                    None => p.name.clone(),
+                },
+            );
             let dbs_ok = p
                 .dbs_checked_on
                 .as_deref()
@@ -661,9 +765,24 @@ pub async fn propose_facilitators(State(state): State<AppState>, ctx: Ctx, Path(
         .map_err(|e| Failure::Internal(format!("matching stopped: {e}")))?
         .map_err(|e| Failure::Internal(format!("matching failed: {e}")))?;
     let covered = proposal.assignment.iter().filter(|a| a.facilitator.is_some()).count();
-    let summary = format!("Facilitators for {covered} of {} groups of {}: {:.1} points, proven optimal", input.groups.len(), input.cohort_name, proposal.report.total as f64 / 1000.0);
+    let summary = format!(
+        "Facilitators for {covered} of {} groups of {}: {:.1} points, proven optimal",
+        input.groups.len(),
+        input.cohort_name,
+        proposal.report.total as f64 / 1000.0
+    );
     let mut tx = state.db.begin().await?;
-    let run = store::create_run(&mut tx, &ctx.who(), "facilitators", id, &to_json(&input), &to_json(&proposal), &to_json(&proposal.assignment), &summary).await?;
+    let run = store::create_run(
+        &mut tx,
+        &ctx.who(),
+        "facilitators",
+        id,
+        &to_json(&input),
+        &to_json(&proposal),
+        &to_json(&proposal.assignment),
+        &summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect(&format!("/matching/runs/{run}")))
 }
@@ -710,7 +829,10 @@ fn fac_warning_lines(input: &FacInput, report: &fac::FacReport) -> Vec<String> {
             format!(
                 "{}{}: {}",
                 w.facilitator.as_deref().map(name).unwrap_or_default(),
-                w.group.as_deref().map(|g| format!(" at {}", input.group_names.get(g).cloned().unwrap_or_default())).unwrap_or_default(),
+                w.group
+                    .as_deref()
+                    .map(|g| format!(" at {}", input.group_names.get(g).cloned().unwrap_or_default()))
+                    .unwrap_or_default(),
                 fac_rule(w.rule)
             )
         })
@@ -720,7 +842,8 @@ fn fac_warning_lines(input: &FacInput, report: &fac::FacReport) -> Vec<String> {
 async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Response, Failure> {
     let LoadedFac { input, proposal, current } = load_fac(&run)?;
     let report = fac::check(&input.groups, &input.facilitators, &FacWeights::default(), &current);
-    let unfilled_by_group: HashMap<&str, &fac::FacUnfilled> = proposal.unfilled.iter().map(|u| (u.group.as_str(), u)).collect();
+    let unfilled_by_group: HashMap<&str, &fac::FacUnfilled> =
+        proposal.unfilled.iter().map(|u| (u.group.as_str(), u)).collect();
     let name = |id: &str| input.names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let rows = input
         .groups
@@ -736,7 +859,16 @@ async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Res
                 facilitator: chosen.as_deref().map(name),
                 facilitator_id: chosen.clone().unwrap_or_default(),
                 score: score.map(|s| pts(s.total)).unwrap_or_default(),
-                breakdown: score.map(|s| format!("same phase {}, experience of similar schools {}, travel {}", pts(s.phase), pts(s.context), pts(s.travel))).unwrap_or_default(),
+                breakdown: score
+                    .map(|s| {
+                        format!(
+                            "same phase {}, experience of similar schools {}, travel {}",
+                            pts(s.phase),
+                            pts(s.context),
+                            pts(s.travel)
+                        )
+                    })
+                    .unwrap_or_default(),
                 unfilled: unfilled_by_group
                     .get(g.id.as_str())
                     .filter(|_| chosen.is_none())
@@ -747,7 +879,15 @@ async fn facilitators_page(_state: &AppState, ctx: &Ctx, run: Run) -> Result<Res
                     .iter()
                     .map(|f| {
                         let rules = fac::pair_rules(f, g);
-                        let label = if rules.is_empty() { name(&f.id) } else { format!("{} — {}", name(&f.id), rules.iter().map(|r| fac_rule(*r)).collect::<Vec<_>>().join(", ")) };
+                        let label = if rules.is_empty() {
+                            name(&f.id)
+                        } else {
+                            format!(
+                                "{} — {}",
+                                name(&f.id),
+                                rules.iter().map(|r| fac_rule(*r)).collect::<Vec<_>>().join(", ")
+                            )
+                        };
                         (f.id.clone(), label, chosen.as_deref() == Some(f.id.as_str()))
                     })
                     .collect(),
@@ -777,9 +917,10 @@ async fn edit_facilitators(state: &AppState, ctx: &Ctx, run: Run, f: &Fields) ->
         return Err(Failure::BadRequest("That group is not in this proposal".into()));
     }
     if let Some(p) = &person
-        && !input.facilitators.iter().any(|x| &x.id == p) {
-            return Err(Failure::BadRequest("That person is not a facilitator in this proposal".into()));
-        }
+        && !input.facilitators.iter().any(|x| &x.id == p)
+    {
+        return Err(Failure::BadRequest("That person is not a facilitator in this proposal".into()));
+    }
     match current.iter_mut().find(|a| a.group == group) {
         Some(a) => a.facilitator = person.clone(),
         None => current.push(FacAssignment { group: group.clone(), facilitator: person.clone() }),
@@ -790,12 +931,18 @@ async fn edit_facilitators(state: &AppState, ctx: &Ctx, run: Run, f: &Fields) ->
         Some(p) => format!("{} facilitates {gname}", input.names.get(p).cloned().unwrap_or_default()),
         None => format!("{gname} has no facilitator"),
     };
-    let summary = format!("Facilitators for {}: {:.1} points (edited by hand)", input.cohort_name, report.total as f64 / 1000.0);
+    let summary =
+        format!("Facilitators for {}: {:.1} points (edited by hand)", input.cohort_name, report.total as f64 / 1000.0);
     let mut tx = state.db.begin().await?;
     store::edit_run(&mut tx, &ctx.who(), run.id, &to_json(&current), &summary, &what).await?;
     tx.commit().await?;
     let kind = if report.warnings.is_empty() { "success" } else { "error" };
-    let msg = format!("{what}. Total now {} points; {} broken rule{}.", pts(report.total), report.warnings.len(), if report.warnings.len() == 1 { "" } else { "s" });
+    let msg = format!(
+        "{what}. Total now {} points; {} broken rule{}.",
+        pts(report.total),
+        report.warnings.len(),
+        if report.warnings.len() == 1 { "" } else { "s" }
+    );
     Ok(redirect_with(&format!("/matching/runs/{}", run.id), kind, &msg, ctx.secure))
 }
 
@@ -821,7 +968,13 @@ pub fn report_json(run: &Run) -> Result<serde_json::Value, Failure> {
         }
         "facilitators" => {
             let l = load_fac(run)?;
-            Ok(serde_json::to_value(fac::check(&l.input.groups, &l.input.facilitators, &FacWeights::default(), &l.current)).unwrap_or_default())
+            Ok(serde_json::to_value(fac::check(
+                &l.input.groups,
+                &l.input.facilitators,
+                &FacWeights::default(),
+                &l.current,
+            ))
+            .unwrap_or_default())
         }
         _ => Err(Failure::NotFound("matching run".into())),
     }

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use std::sync::{Arc, Mutex};
 use tokio::io::AsyncWriteExt;
-use upward_domain::ids::{ImportId};
+use upward_domain::ids::ImportId;
 use upward_domain::policy::Action;
 use upward_storage::{Who, imports};
 
@@ -38,7 +38,9 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 
 /// Save an upload to a temporary file; returns (path, original name, size).
 pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf, String, u64)>, Failure> {
-    while let Some(mut field) = mp.next_field().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))? {
+    while let Some(mut field) =
+        mp.next_field().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?
+    {
         if field.name() != Some("file") {
             continue;
         }
@@ -48,9 +50,12 @@ pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "upload.csv".into());
         let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", crate::security::new_token()));
-        let mut file = tokio::fs::File::create(&path).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+        let mut file =
+            tokio::fs::File::create(&path).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
         let mut size = 0u64;
-        while let Some(chunk) = field.chunk().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))? {
+        while let Some(chunk) =
+            field.chunk().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?
+        {
             size += chunk.len() as u64;
             file.write_all(&chunk).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
         }
@@ -62,7 +67,13 @@ pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf
 
 /// Start an import of the file at `path` in the background; returns the
 /// run's id. Progress goes to the database so any instance can show it.
-pub async fn start_import(state: &AppState, who: Who, path: std::path::PathBuf, name: String, size: u64) -> Result<i64, Failure> {
+pub async fn start_import(
+    state: &AppState,
+    who: Who,
+    path: std::path::PathBuf,
+    name: String,
+    size: u64,
+) -> Result<i64, Failure> {
     let run = imports::start(&state.db, "gias", &name, who.person_id, Some(size as i64)).await?;
     let db = state.db.clone();
     tokio::spawn(async move {
@@ -104,26 +115,46 @@ pub async fn start_import(state: &AppState, who: Who, path: std::path::PathBuf, 
         match result {
             Ok(report) => {
                 let _ = imports::progress(&db, run, report.rows as i64, size as i64, None).await;
-                let _ = imports::finish(&db, run, true, &report.summary, Some(&serde_json::to_value(&report).unwrap_or_default())).await;
+                let _ = imports::finish(
+                    &db,
+                    run,
+                    true,
+                    &report.summary,
+                    Some(&serde_json::to_value(&report).unwrap_or_default()),
+                )
+                .await;
             }
             Err(ImportFailure::Refused(r)) => {
-                let _ = imports::finish(&db, run, false, &r.message, Some(&serde_json::to_value(&r).unwrap_or_default())).await;
+                let _ =
+                    imports::finish(&db, run, false, &r.message, Some(&serde_json::to_value(&r).unwrap_or_default()))
+                        .await;
             }
             Err(ImportFailure::Storage(e)) => {
                 tracing::error!(error = %e, "import failed");
-                let _ = imports::finish(&db, run, false, "The import could not be saved. Nothing was changed. Please try again.", None).await;
+                let _ = imports::finish(
+                    &db,
+                    run,
+                    false,
+                    "The import could not be saved. Nothing was changed. Please try again.",
+                    None,
+                )
+                .await;
             }
         }
     });
     Ok(run)
 }
 
-pub async fn upload_gias(State(state): State<AppState>, ctx: Ctx, req: axum::extract::Request) -> Result<Response, Failure> {
+pub async fn upload_gias(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    req: axum::extract::Request,
+) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
     use axum::extract::FromRequest;
-    let mp = Multipart::from_request(req, &state)
-        .await
-        .map_err(|_| Failure::BadRequest("Send the file as a form upload (multipart/form-data) with the field \"file\".".into()))?;
+    let mp = Multipart::from_request(req, &state).await.map_err(|_| {
+        Failure::BadRequest("Send the file as a form upload (multipart/form-data) with the field \"file\".".into())
+    })?;
     let Some((path, name, size)) = save_upload(mp).await? else {
         let runs = imports::recent(&state.db, 20).await?;
         let page = Index { l: Layout::new(&ctx, "Imports"), runs, error: Some("Choose a file to import.".into()) };

@@ -5,13 +5,13 @@
 use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect, redirect_with};
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
+use crate::forms::Path;
 use crate::forms::{Fields, RawForm};
 use crate::layout::{Layout, date, when};
 use crate::services::matching::{self as svc, TeamsInput};
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use upward_domain::ids::{CycleId, RunId};
@@ -76,7 +76,13 @@ async fn index_page(state: &AppState, ctx: &Ctx, errors: Vec<FieldError>) -> Res
     let runs = store::recent_runs(&state.db, 15)
         .await?
         .into_iter()
-        .map(|r| RunRow { id: r.id, kind: kind_label(&r.kind).to_string(), status: r.status, summary: r.summary, when: when(r.created_at) })
+        .map(|r| RunRow {
+            id: r.id,
+            kind: kind_label(&r.kind).to_string(),
+            status: r.status,
+            summary: r.summary,
+            when: when(r.created_at),
+        })
         .collect();
     Ok(Index {
         l: Layout::new(ctx, "Matching"),
@@ -105,7 +111,10 @@ pub fn weights_rules(f: &Fields, errors: &mut Vec<FieldError>) -> (Weights, Rule
         }
         match v.parse::<f64>() {
             Ok(x) if x.is_finite() && (min..=max).contains(&x) => *slot = x,
-            _ => errors.push(FieldError { field: name.into(), message: format!("{label} must be a number from {min} to {max}, not \"{v}\"") }),
+            _ => errors.push(FieldError {
+                field: name.into(),
+                message: format!("{label} must be a number from {min} to {max}, not \"{v}\""),
+            }),
         }
     };
     num("w_phase", "Same phase", &mut w.phase, 0.0, 100.0);
@@ -129,7 +138,14 @@ pub fn weights_rules(f: &Fields, errors: &mut Vec<FieldError>) -> (Weights, Rule
 }
 
 /// Propose teams for a cycle and keep the run.
-pub async fn create_teams_run(state: &AppState, ctx: &Ctx, cycle_id: i64, from: &str, w: Weights, r: Rules) -> Result<i64, Failure> {
+pub async fn create_teams_run(
+    state: &AppState,
+    ctx: &Ctx,
+    cycle_id: i64,
+    from: &str,
+    w: Weights,
+    r: Rules,
+) -> Result<i64, Failure> {
     let input = svc::teams_input(&state.db, cycle_id, from, w, r, state.today()).await?;
     if input.cycle.reviews.is_empty() {
         return Err(Failure::Conflict(format!("No reviews of {} from {} need a team.", input.cycle_name, date(from))));
@@ -156,7 +172,12 @@ pub async fn create_teams_run(state: &AppState, ctx: &Ctx, cycle_id: i64, from: 
     Ok(id)
 }
 
-pub async fn propose_teams(State(state): State<AppState>, ctx: Ctx, Path(cycle): Path<CycleId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn propose_teams(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(cycle): Path<CycleId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let cycle = cycle.get();
     let mut errors = vec![];
@@ -240,7 +261,13 @@ fn team_rows(input: &TeamsInput, report: &reviews::Report) -> Vec<TeamRow> {
                 .warnings
                 .iter()
                 .filter(|w| w.review.as_deref() == Some(rs.review.as_str()))
-                .map(|w| format!("{}: {}", w.person.as_deref().map(|p| input.person_label(p)).unwrap_or_default(), w.rule.describe()))
+                .map(|w| {
+                    format!(
+                        "{}: {}",
+                        w.person.as_deref().map(|p| input.person_label(p)).unwrap_or_default(),
+                        w.rule.describe()
+                    )
+                })
                 .collect();
             Some(TeamRow {
                 id: rs.review.clone(),
@@ -262,7 +289,10 @@ fn team_rows(input: &TeamsInput, report: &reviews::Report) -> Vec<TeamRow> {
 
 /// "32 already at their maximum load; 12 same trust as the host school",
 /// most common reason first.
-pub fn counts_text<K: Copy>(counts: impl IntoIterator<Item = (K, usize)>, describe: impl Fn(K) -> &'static str) -> String {
+pub fn counts_text<K: Copy>(
+    counts: impl IntoIterator<Item = (K, usize)>,
+    describe: impl Fn(K) -> &'static str,
+) -> String {
     let mut v: Vec<(usize, &'static str)> = counts.into_iter().map(|(k, n)| (n, describe(k))).collect();
     v.sort_by_key(|x| std::cmp::Reverse(x.0));
     v.iter().map(|(n, d)| format!("{n} {d}")).collect::<Vec<_>>().join("; ")
@@ -290,17 +320,27 @@ struct TeamsPage {
 /// empty), and how the solver knows (technical; shown on request).
 pub fn status_text(s: &reviews::Status) -> (String, String, String) {
     match s {
-        reviews::Status::Optimal { proof } => ("Proven optimal: no assignment keeping every hard rule scores more".into(), String::new(), proof.clone()),
+        reviews::Status::Optimal { proof } => {
+            ("Proven optimal: no assignment keeping every hard rule scores more".into(), String::new(), proof.clone())
+        }
         reviews::Status::Feasible { gap, places_unproven, proof } => (
             format!(
                 "Good, not proven best: at most {gap:.1} points from the best possible{}",
-                if *places_unproven > 0 { format!(", and up to {places_unproven} more places might be fillable") } else { String::new() }
+                if *places_unproven > 0 {
+                    format!(", and up to {places_unproven} more places might be fillable")
+                } else {
+                    String::new()
+                }
             ),
             "A longer time limit (under “Weights and rules” when you propose) usually narrows the gap.".into(),
             proof.clone(),
         ),
         reviews::Status::Infeasible { reasons, proven } => (
-            if *proven { "The hard rules cannot all be met".into() } else { "No assignment meeting every hard rule was found in time".into() },
+            if *proven {
+                "The hard rules cannot all be met".into()
+            } else {
+                "No assignment meeting every hard rule was found in time".into()
+            },
             reasons.join(" "),
             String::new(),
         ),
@@ -448,12 +488,19 @@ fn candidates(input: &TeamsInput, current: &Assignment, review_id: &str) -> (Vec
     (out.into_iter().take(40).map(|x| x.1).collect(), excluded)
 }
 
-pub async fn team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): Path<(RunId, String)>) -> Result<Response, Failure> {
+pub async fn team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, review)): Path<(RunId, String)>,
+) -> Result<Response, Failure> {
     ctx.require(Action::ViewMatching)?;
     let id = id.get();
     let Loaded { run, input, current, .. } = load_teams(&state, id).await?;
     let report = reviews::rescore(&input.cycle, &current);
-    let row = team_rows(&input, &report).into_iter().find(|r| r.id == review).ok_or(Failure::NotFound("review in this run".into()))?;
+    let row = team_rows(&input, &report)
+        .into_iter()
+        .find(|r| r.id == review)
+        .ok_or(Failure::NotFound("review in this run".into()))?;
     let (candidates, excluded) = candidates(&input, &current, &review);
     let page = TeamPage {
         l: Layout::new(&ctx, format!("Team for {}", row.school)),
@@ -469,7 +516,13 @@ pub async fn team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): P
 }
 
 /// Apply one hand edit to an assignment: `action` is lead, peer or remove.
-pub fn apply_edit(input: &TeamsInput, a: &mut Assignment, review: &str, action: &str, person: &str) -> Result<String, String> {
+pub fn apply_edit(
+    input: &TeamsInput,
+    a: &mut Assignment,
+    review: &str,
+    action: &str,
+    person: &str,
+) -> Result<String, String> {
     if input.review(review).is_none() {
         return Err(format!("Review {review} is not in this run"));
     }
@@ -497,9 +550,10 @@ pub fn apply_edit(input: &TeamsInput, a: &mut Assignment, review: &str, action: 
         "lead" => {
             t.peers.retain(|p| p != person);
             if let Some(old) = t.lead.replace(person.to_string())
-                && old != person {
-                    t.peers.retain(|p| p != &old);
-                }
+                && old != person
+            {
+                t.peers.retain(|p| p != &old);
+            }
             Ok(format!("{who} leads {at}"))
         }
         "peer" => {
@@ -515,12 +569,18 @@ pub fn apply_edit(input: &TeamsInput, a: &mut Assignment, review: &str, action: 
     }
 }
 
-pub async fn edit_team(State(state): State<AppState>, ctx: Ctx, Path((id, review)): Path<(RunId, String)>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn edit_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, review)): Path<(RunId, String)>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let Loaded { input, mut current, .. } = load_teams(&state, id).await?;
     let before = reviews::rescore(&input.cycle, &current);
-    let what = apply_edit(&input, &mut current, &review, f.get("action"), f.get("person")).map_err(Failure::BadRequest)?;
+    let what =
+        apply_edit(&input, &mut current, &review, f.get("action"), f.get("person")).map_err(Failure::BadRequest)?;
     let after = reviews::rescore(&input.cycle, &current);
     let summary = svc::teams_summary(&input, &after, None);
     let mut tx = state.db.begin().await?;
@@ -601,13 +661,21 @@ pub async fn accept_run(state: &AppState, ctx: &Ctx, id: i64, accept_broken: boo
             let mut tx = state.db.begin().await?;
             store::accept_review_teams(&mut tx, &ctx.who(), id, &teams, &broken).await?;
             tx.commit().await?;
-            Ok(Accepted::Done(format!("Teams accepted for {} reviews. Team members see them on their home page and calendar.", teams.len())))
+            Ok(Accepted::Done(format!(
+                "Teams accepted for {} reviews. Team members see them on their home page and calendar.",
+                teams.len()
+            )))
         }
         _ => super::groups::accept(state, ctx, run, accept_broken).await,
     }
 }
 
-pub async fn accept(State(state): State<AppState>, ctx: Ctx, Path(id): Path<RunId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<RunId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let accept_broken = f.checked("accept_broken");

@@ -4,15 +4,15 @@
 use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
+use crate::forms::Path;
 use crate::forms::{Fields, RawForm, RawQuery, page_of};
 use crate::layout::{Layout, date, thousands, when_opt};
 use crate::mail;
 use crate::security::{new_token, token_hash};
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use upward_domain::ids::{GrantId, PersonId};
@@ -33,7 +33,8 @@ pub struct Opt {
 /// Read a people search from a query string.
 pub fn parse_query(q: &Fields) -> (PersonQuery, Vec<FieldError>) {
     let mut errors = vec![];
-    let mut out = PersonQuery { q: q.opt("q"), pool: q.opt("pool"), specialism: q.opt("specialism"), ..Default::default() };
+    let mut out =
+        PersonQuery { q: q.opt("q"), pool: q.opt("pool"), specialism: q.opt("specialism"), ..Default::default() };
     if let Some(r) = q.opt("role") {
         match r.parse::<Role>() {
             Ok(r) => out.role = Some(r),
@@ -41,10 +42,11 @@ pub fn parse_query(q: &Fields) -> (PersonQuery, Vec<FieldError>) {
         }
     }
     if let Some(p) = &out.pool
-        && !people::POOLS.iter().any(|(c, _)| c == p) {
-            errors.push(FieldError { field: "pool".into(), message: format!("\"{p}\" is not a pool") });
-            out.pool = None;
-        }
+        && !people::POOLS.iter().any(|(c, _)| c == p)
+    {
+        errors.push(FieldError { field: "pool".into(), message: format!("\"{p}\" is not a pool") });
+        out.pool = None;
+    }
     out.hub_id = q.int("hub", "Hub", &mut errors);
     out.school_id = q.int("school", "School", &mut errors);
     out.trust_id = q.int("trust", "Trust", &mut errors);
@@ -70,7 +72,11 @@ impl List {
         thousands(v.as_i64())
     }
     fn page_link(&self, p: i64) -> String {
-        if self.base_query.is_empty() { format!("/people?page={p}") } else { format!("/people?{}&page={p}", self.base_query) }
+        if self.base_query.is_empty() {
+            format!("/people?page={p}")
+        } else {
+            format!("/people?{}&page={p}", self.base_query)
+        }
     }
 }
 
@@ -117,7 +123,20 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
 fn table(rows: &[Person]) -> Table {
     Table {
         name: "People".into(),
-        headers: vec!["Name", "E-mail", "Job title", "School", "URN", "Trust", "Hub", "Roles", "Pools", "Specialisms", "Regions", "Status"],
+        headers: vec![
+            "Name",
+            "E-mail",
+            "Job title",
+            "School",
+            "URN",
+            "Trust",
+            "Hub",
+            "Roles",
+            "Pools",
+            "Specialisms",
+            "Regions",
+            "Status",
+        ],
         rows: rows
             .iter()
             .map(|p| {
@@ -170,13 +189,29 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<Stri
     let can_manage = ctx.can(&Action::ManageRoles);
     let (role_opts, hub_opts) = if can_manage {
         (
-            Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: false }).collect(),
-            hubs::names(&state.db).await?.into_iter().map(|(id, name)| Opt { value: id.to_string(), label: name, selected: false }).collect(),
+            Role::ALL
+                .iter()
+                .map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: false })
+                .collect(),
+            hubs::names(&state.db)
+                .await?
+                .into_iter()
+                .map(|(id, name)| Opt { value: id.to_string(), label: name, selected: false })
+                .collect(),
         )
     } else {
         (vec![], vec![])
     };
-    Ok(Show { l: Layout::new(ctx, p.full_name.clone()), p, safeguarding, can_confidential, can_manage, role_opts, hub_opts, role_error })
+    Ok(Show {
+        l: Layout::new(ctx, p.full_name.clone()),
+        p,
+        safeguarding,
+        can_confidential,
+        can_manage,
+        role_opts,
+        hub_opts,
+        role_error,
+    })
 }
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>) -> Result<Response, Failure> {
@@ -186,7 +221,13 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Person
 }
 
 /// The grant a role form asks for, or what is wrong with it.
-pub async fn grant_from(state: &AppState, person: &Person, role: &str, hub: &str, school_urn: &str) -> Result<Grant, String> {
+pub async fn grant_from(
+    state: &AppState,
+    person: &Person,
+    role: &str,
+    hub: &str,
+    school_urn: &str,
+) -> Result<Grant, String> {
     let role: Role = role.parse().map_err(|e: upward_domain::roles::UnknownRole| e.to_string())?;
     let scope = match role.scope_kind() {
         upward_domain::ScopeKind::Global => Scope::Global,
@@ -199,17 +240,28 @@ pub async fn grant_from(state: &AppState, person: &Person, role: &str, hub: &str
             if school_urn.is_empty() {
                 Scope::School(person.school_id.ok_or("Give the URN of the school this person leads")?)
             } else {
-                let urn: i64 = school_urn.parse().map_err(|_| format!("\"{school_urn}\" is not a URN (a six-digit number)"))?;
-                let s = schools::by_urn(&state.db, urn).await.map_err(|e| e.to_string())?.ok_or(format!("No school has the URN {urn}"))?;
+                let urn: i64 =
+                    school_urn.parse().map_err(|_| format!("\"{school_urn}\" is not a URN (a six-digit number)"))?;
+                let s = schools::by_urn(&state.db, urn)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or(format!("No school has the URN {urn}"))?;
                 Scope::School(s.id)
             }
         }
-        upward_domain::ScopeKind::Trust => Scope::Trust(person.trust_id.ok_or("This person's school is not in a trust, so they cannot be its trust executive")?),
+        upward_domain::ScopeKind::Trust => Scope::Trust(
+            person.trust_id.ok_or("This person's school is not in a trust, so they cannot be its trust executive")?,
+        ),
     };
     Grant::new(role, scope).map_err(|e| e.to_string())
 }
 
-pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn add_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
     let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
@@ -218,13 +270,22 @@ pub async fn add_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Pe
             let mut tx = state.db.begin().await?;
             people::add_grant(&mut tx, &ctx.who(), id, g).await?;
             tx.commit().await?;
-            Ok(redirect_with(&format!("/people/{id}#roles"), "success", &format!("{} now holds the role {}.", p.full_name, g.role.label()), ctx.secure))
+            Ok(redirect_with(
+                &format!("/people/{id}#roles"),
+                "success",
+                &format!("{} now holds the role {}.", p.full_name, g.role.label()),
+                ctx.secure,
+            ))
         }
         Err(m) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &show_page(&state, &ctx, id, Some(m)).await?)),
     }
 }
 
-pub async fn remove_role(State(state): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(PersonId, GrantId)>) -> Result<Response, Failure> {
+pub async fn remove_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, grant)): Path<(PersonId, GrantId)>,
+) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
     let (id, grant) = (id.get(), grant.get());
     let mut tx = state.db.begin().await?;
@@ -257,8 +318,19 @@ async fn invite_page(state: &AppState, ctx: &Ctx, f: Fields, errors: Vec<FieldEr
     let hub = f.get("hub").to_string();
     Ok(Invite {
         l: Layout::new(ctx, "Invite a person"),
-        role_opts: Role::ALL.iter().map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: chosen.iter().any(|c| c == r.as_str()) }).collect(),
-        hub_opts: hubs::names(&state.db).await?.into_iter().map(|(id, name)| Opt { selected: hub == id.to_string(), value: id.to_string(), label: name }).collect(),
+        role_opts: Role::ALL
+            .iter()
+            .map(|r| Opt {
+                value: r.as_str().into(),
+                label: r.label().into(),
+                selected: chosen.iter().any(|c| c == r.as_str()),
+            })
+            .collect(),
+        hub_opts: hubs::names(&state.db)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Opt { selected: hub == id.to_string(), value: id.to_string(), label: name })
+            .collect(),
         f,
         errors,
     })
@@ -281,11 +353,18 @@ pub struct InviteRequest {
 
 /// Check an invitation, create the person with their roles and send the
 /// e-mail, all in one transaction. Returns the new person's id.
-pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result<Result<i64, Vec<FieldError>>, Failure> {
+pub async fn do_invite(
+    state: &AppState,
+    ctx: &Ctx,
+    r: &InviteRequest,
+) -> Result<Result<i64, Vec<FieldError>>, Failure> {
     let mut errors = vec![];
-    let err = |errors: &mut Vec<FieldError>, f: &str, m: String| errors.push(FieldError { field: f.into(), message: m });
+    let err =
+        |errors: &mut Vec<FieldError>, f: &str, m: String| errors.push(FieldError { field: f.into(), message: m });
     let email = validate::email(&r.email).map_err(|m| err(&mut errors, "email", m)).ok();
-    let name = validate::required_text("the person's full name", &r.full_name, 120).map_err(|m| err(&mut errors, "full_name", m)).ok();
+    let name = validate::required_text("the person's full name", &r.full_name, 120)
+        .map_err(|m| err(&mut errors, "full_name", m))
+        .ok();
     let mut school = None;
     if let Some(u) = r.school_urn.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
         match u.parse::<i64>() {
@@ -297,9 +376,10 @@ pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result
         }
     }
     if let Some(e) = &email
-        && people::id_by_email(&state.db, e).await?.is_some() {
-            err(&mut errors, "email", format!("{e} is already in Upward"));
-        }
+        && people::id_by_email(&state.db, e).await?.is_some()
+    {
+        err(&mut errors, "email", format!("{e} is already in Upward"));
+    }
     let mut grants = vec![];
     for role in &r.roles {
         let Ok(role) = role.parse::<Role>() else {
@@ -325,15 +405,20 @@ pub async fn do_invite(state: &AppState, ctx: &Ctx, r: &InviteRequest) -> Result
             upward_domain::ScopeKind::Trust => match school.as_ref().and_then(|s| s.trust_id) {
                 Some(t) => Some(Scope::Trust(t)),
                 None => {
-                    err(&mut errors, "school_urn", "A trust executive needs a school in their trust; give its URN".into());
+                    err(
+                        &mut errors,
+                        "school_urn",
+                        "A trust executive needs a school in their trust; give its URN".into(),
+                    );
                     None
                 }
             },
         };
         if let Some(scope) = scope
-            && let Ok(g) = Grant::new(role, scope) {
-                grants.push(g);
-            }
+            && let Ok(g) = Grant::new(role, scope)
+        {
+            grants.push(g);
+        }
     }
     let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else { return Ok(Err(errors)) };
     let token = new_token();
@@ -375,7 +460,14 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm
         hub: f.opt("hub"),
     };
     match do_invite(&state, &ctx, &req).await? {
-        Ok(id) => Ok(redirect_with(&format!("/people/{id}"), "success", &format!("Invitation sent to {}.", req.email.trim()), ctx.secure)),
-        Err(errors) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &invite_page(&state, &ctx, f, errors).await?)),
+        Ok(id) => Ok(redirect_with(
+            &format!("/people/{id}"),
+            "success",
+            &format!("Invitation sent to {}.", req.email.trim()),
+            ctx.secure,
+        )),
+        Err(errors) => {
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &invite_page(&state, &ctx, f, errors).await?))
+        }
     }
 }

@@ -3,13 +3,13 @@
 use super::render;
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
+use crate::forms::Path;
 use crate::forms::{Fields, RawQuery, page_of};
 use crate::layout::{Layout, date, thousands};
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::response::Response;
 use upward_domain::ids::Urn;
 use upward_domain::policy::{Action, people_visibility};
@@ -87,10 +87,13 @@ pub struct Opt {
     pub selected: bool,
 }
 
-fn opts<T: Copy + PartialEq>(all: &[T], chosen: Option<T>, code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Opt> {
-    all.iter()
-        .map(|x| Opt { value: code(*x).into(), label: label(*x).into(), selected: chosen == Some(*x) })
-        .collect()
+fn opts<T: Copy + PartialEq>(
+    all: &[T],
+    chosen: Option<T>,
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<Opt> {
+    all.iter().map(|x| Opt { value: code(*x).into(), label: label(*x).into(), selected: chosen == Some(*x) }).collect()
 }
 
 pub struct SortLink {
@@ -127,7 +130,11 @@ impl List {
         thousands(v.as_i64())
     }
     fn page_link(&self, p: i64) -> String {
-        if self.base_query.is_empty() { format!("/schools?page={p}") } else { format!("/schools?{}&page={p}", self.base_query) }
+        if self.base_query.is_empty() {
+            format!("/schools?page={p}")
+        } else {
+            format!("/schools?{}&page={p}", self.base_query)
+        }
     }
 }
 
@@ -147,13 +154,33 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
     let base_query = q.without(&["page", "format"]);
     let sorts = SchoolSort::ALL
         .iter()
-        .filter(|(s, _, _)| matches!(s, SchoolSort::Name | SchoolSort::Urn | SchoolSort::Town | SchoolSort::Pupils | SchoolSort::Fsm | SchoolSort::Ofsted))
+        .filter(|(s, _, _)| {
+            matches!(
+                s,
+                SchoolSort::Name
+                    | SchoolSort::Urn
+                    | SchoolSort::Town
+                    | SchoolSort::Pupils
+                    | SchoolSort::Fsm
+                    | SchoolSort::Ofsted
+            )
+        })
         .map(|(s, code, label)| {
             let active = query.sort == *s;
             let dir = if active && !query.desc { "desc" } else { "asc" };
             let rest = q.without(&["sort", "dir", "page", "format"]);
             let href = format!("/schools?{}{}sort={code}&dir={dir}", rest, if rest.is_empty() { "" } else { "&" });
-            SortLink { label, href, aria: if !active { "none" } else if query.desc { "descending" } else { "ascending" } }
+            SortLink {
+                label,
+                href,
+                aria: if !active {
+                    "none"
+                } else if query.desc {
+                    "descending"
+                } else {
+                    "ascending"
+                },
+            }
         })
         .collect();
     let export_query = q.without(&["page", "format"]);
@@ -197,9 +224,30 @@ fn table(rows: &[School]) -> Table {
     Table {
         name: "Schools".into(),
         headers: vec![
-            "URN", "Name", "Phase", "Type", "Status", "Gender", "Admissions", "Religious character", "Pupils", "FSM %",
-            "Ofsted grade", "Ofsted date", "Trust", "Hub", "Membership", "Street", "Town", "Postcode", "Local authority",
-            "Region", "Latitude", "Longitude", "Website", "Telephone",
+            "URN",
+            "Name",
+            "Phase",
+            "Type",
+            "Status",
+            "Gender",
+            "Admissions",
+            "Religious character",
+            "Pupils",
+            "FSM %",
+            "Ofsted grade",
+            "Ofsted date",
+            "Trust",
+            "Hub",
+            "Membership",
+            "Street",
+            "Town",
+            "Postcode",
+            "Local authority",
+            "Region",
+            "Latitude",
+            "Longitude",
+            "Website",
+            "Telephone",
         ],
         rows: rows
             .iter()
@@ -276,14 +324,27 @@ fn figures(perf: &[schools::Performance]) -> Vec<Figure> {
                 (Some(v), Some(n)) => {
                     let d = v - n;
                     let s = if pct { format!("{d:+.0} points") } else { format!("{d:+.2}") };
-                    (s, if d > 0.005 { "above" } else if d < -0.005 { "below" } else { "same" })
+                    (
+                        s,
+                        if d > 0.005 {
+                            "above"
+                        } else if d < -0.005 {
+                            "below"
+                        } else {
+                            "same"
+                        },
+                    )
                 }
                 _ => ("—".into(), "same"),
             };
             Figure {
                 year: p.year.clone(),
                 label: if label == "Other measure" { p.measure.clone() } else { label.to_string() },
-                group: if p.pupil_group == "disadvantaged" { "Disadvantaged pupils".into() } else { "All pupils".into() },
+                group: if p.pupil_group == "disadvantaged" {
+                    "Disadvantaged pupils".into()
+                } else {
+                    "All pupils".into()
+                },
                 value: fmt(p.value),
                 national: fmt(p.national),
                 gap,
@@ -315,7 +376,9 @@ impl Show {
     }
     fn map_link(&self) -> Option<String> {
         match (self.s.latitude, self.s.longitude) {
-            (Some(la), Some(lo)) => Some(format!("https://www.openstreetmap.org/?mlat={la:.5}&mlon={lo:.5}#map=15/{la:.5}/{lo:.5}")),
+            (Some(la), Some(lo)) => {
+                Some(format!("https://www.openstreetmap.org/?mlat={la:.5}&mlon={lo:.5}#map=15/{la:.5}/{lo:.5}"))
+            }
             _ => None,
         }
     }
@@ -331,7 +394,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<Urn>)
     let (excellence, challenges) = themes.into_iter().partition(|t| t.kind == "excellence");
     let reviews = programmes::reviews_of_school(&state.db, s.id).await?;
     let vis = people_visibility(&actor);
-    let staff: Vec<people::Person> = people::of_school(&state.db, s.id).await?.into_iter().filter(|p| vis.includes(&p.reference())).collect();
+    let staff: Vec<people::Person> =
+        people::of_school(&state.db, s.id).await?.into_iter().filter(|p| vis.includes(&p.reference())).collect();
     let page = Show {
         l: Layout::new(&ctx, s.name.clone()),
         figures: figures(&perf),

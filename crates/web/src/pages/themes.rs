@@ -5,16 +5,16 @@
 use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
-use crate::error::{FieldError, Failure};
+use crate::error::{Failure, FieldError};
+use crate::forms::Path;
 use crate::forms::{Fields, RawForm, RawQuery};
 use crate::layout::Layout;
 use crate::services::matching::{engine_taxonomy, taxonomy_of};
 use askama::Template;
 use axum::extract::State;
-use crate::forms::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use upward_domain::ids::{ThemeId};
+use upward_domain::ids::ThemeId;
 use upward_domain::policy::Action;
 use upward_domain::validate;
 use upward_matching::themes::Tagger;
@@ -55,7 +55,13 @@ pub fn try_tagger(themes: &[Theme], text: &str) -> TryResult {
     TryResult { text: text.to_string(), tags }
 }
 
-async fn page(state: &AppState, ctx: &Ctx, q: &Fields, f: Fields, errors: Vec<FieldError>) -> Result<ThemesPage, Failure> {
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &Fields,
+    f: Fields,
+    errors: Vec<FieldError>,
+) -> Result<ThemesPage, Failure> {
     let themes = schools::taxonomy(&state.db).await?;
     let tried = q.opt("try").map(|t| try_tagger(&themes, &t));
     Ok(ThemesPage { l: Layout::new(ctx, "Themes"), themes, tried, can_edit: ctx.can(&Action::RunMatching), errors, f })
@@ -67,17 +73,26 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
 }
 
 fn read(f: &Fields, errors: &mut Vec<FieldError>) -> Option<(String, String, f64)> {
-    let label = validate::required_text("a label", f.get("label"), 80).map_err(|m| errors.push(FieldError { field: "label".into(), message: m })).ok();
-    let keywords: Vec<String> = f.get("keywords").split(';').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let label = validate::required_text("a label", f.get("label"), 80)
+        .map_err(|m| errors.push(FieldError { field: "label".into(), message: m }))
+        .ok();
+    let keywords: Vec<String> =
+        f.get("keywords").split(';').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     if keywords.is_empty() {
-        errors.push(FieldError { field: "keywords".into(), message: "Give at least one keyword or phrase (separate them with ;)".into() });
+        errors.push(FieldError {
+            field: "keywords".into(),
+            message: "Give at least one keyword or phrase (separate them with ;)".into(),
+        });
     }
     let weight = match f.get("weight") {
         "" => Some(1.0),
         w => match w.parse::<f64>() {
             Ok(x) if x.is_finite() && (0.0..=10.0).contains(&x) => Some(x),
             _ => {
-                errors.push(FieldError { field: "weight".into(), message: format!("The weight is a number from 0 to 10, not \"{w}\"") });
+                errors.push(FieldError {
+                    field: "weight".into(),
+                    message: format!("The weight is a number from 0 to 10, not \"{w}\""),
+                });
                 None
             }
         },
@@ -88,29 +103,52 @@ fn read(f: &Fields, errors: &mut Vec<FieldError>) -> Option<(String, String, f64
 pub async fn add(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let mut errors = vec![];
-    let code: String = f.get("code").trim().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let code: String =
+        f.get("code").trim().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     if code.is_empty() {
-        errors.push(FieldError { field: "code".into(), message: "Give the theme a short code, e.g. early_years".into() });
+        errors
+            .push(FieldError { field: "code".into(), message: "Give the theme a short code, e.g. early_years".into() });
     }
     let read = read(&f, &mut errors);
     let (Some((label, keywords, weight)), true) = (read, errors.is_empty()) else {
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, &Fields::default(), f, errors).await?));
+        return Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &ctx, &Fields::default(), f, errors).await?,
+        ));
     };
     let mut tx = state.db.begin().await?;
     schools::add_taxonomy_theme(&mut tx, &ctx.who(), &code, &label, &keywords, weight).await?;
     tx.commit().await?;
-    Ok(redirect_with("/matching/themes", "success", &format!("Theme \"{label}\" added. New proposals use it."), ctx.secure))
+    Ok(redirect_with(
+        "/matching/themes",
+        "success",
+        &format!("Theme \"{label}\" added. New proposals use it."),
+        ctx.secure,
+    ))
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<ThemeId>, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<ThemeId>,
+    RawForm(f): RawForm,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
     let mut errors = vec![];
     let Some((label, keywords, weight)) = read(&f, &mut errors).filter(|_| errors.is_empty()) else {
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, &ctx, &Fields::default(), Fields::default(), errors).await?));
+        return Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(&state, &ctx, &Fields::default(), Fields::default(), errors).await?,
+        ));
     };
     let mut tx = state.db.begin().await?;
     schools::update_taxonomy_theme(&mut tx, &ctx.who(), id, &label, &keywords, weight).await?;
     tx.commit().await?;
-    Ok(redirect_with(&format!("/matching/themes#theme-{id}"), "success", &format!("Theme \"{label}\" saved. New proposals use it."), ctx.secure))
+    Ok(redirect_with(
+        &format!("/matching/themes#theme-{id}"),
+        "success",
+        &format!("Theme \"{label}\" saved. New proposals use it."),
+        ctx.secure,
+    ))
 }

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use upward_gias::{ImportError, Progress};
 use upward_domain::school::SchoolData;
 use upward_gias::Update;
+use upward_gias::{ImportError, Progress};
 use upward_storage::audit::{self, Change};
 use upward_storage::{Db, StoreError, Who, schools};
 
@@ -136,7 +136,8 @@ pub async fn import(
         .iter()
         .take(100)
         .map(|urn| {
-            let name = existing.binary_search_by_key(urn, |s| s.urn).map(|i| existing[i].name.clone()).unwrap_or_default();
+            let name =
+                existing.binary_search_by_key(urn, |s| s.urn).map(|i| existing[i].name.clone()).unwrap_or_default();
             (*urn, name)
         })
         .collect();
@@ -164,7 +165,14 @@ pub async fn import(
                 let detail = u
                     .changes
                     .iter()
-                    .map(|c| format!("{}: {} → {}", c.field.name(), c.old.as_deref().unwrap_or("blank"), c.new.as_deref().unwrap_or("blank")))
+                    .map(|c| {
+                        format!(
+                            "{}: {} → {}",
+                            c.field.name(),
+                            c.old.as_deref().unwrap_or("blank"),
+                            c.new.as_deref().unwrap_or("blank")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("; ");
                 (u.urn, u.record.name.clone(), detail)
@@ -215,5 +223,7 @@ fn updated(u: &Update, file_name: &str) -> Change<'static> {
     } else {
         ("school.updated", format!("{} (URN {}) updated from {file_name}: {}", u.record.name, u.urn, fields.join(", ")))
     };
-    Change::new(action, "school", u.urn, summary).before(serde_json::Value::Object(before)).after(serde_json::Value::Object(after))
+    Change::new(action, "school", u.urn, summary)
+        .before(serde_json::Value::Object(before))
+        .after(serde_json::Value::Object(after))
 }

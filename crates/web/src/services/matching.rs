@@ -97,7 +97,12 @@ pub fn engine_taxonomy(themes: &[ThemeIn]) -> upward_matching::themes::Taxonomy 
     }
     let tags = themes
         .iter()
-        .map(|t| upward_matching::themes::Tag { id: t.id.clone(), label: t.label.clone(), weight: t.weight, keywords: t.keywords.clone() })
+        .map(|t| upward_matching::themes::Tag {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            weight: t.weight,
+            keywords: t.keywords.clone(),
+        })
         .collect();
     upward_matching::themes::Taxonomy::new(tags).unwrap_or_default()
 }
@@ -140,9 +145,19 @@ fn specialism_themes(s: &str) -> Option<&'static str> {
 }
 
 /// Build the instance for the reviews of `cycle_id` from `from` on.
-pub async fn teams_input(db: &Db, cycle_id: i64, from: &str, weights: Weights, rules: Rules, today: NaiveDate) -> Result<TeamsInput, StoreError> {
+pub async fn teams_input(
+    db: &Db,
+    cycle_id: i64,
+    from: &str,
+    weights: Weights,
+    rules: Rules,
+    today: NaiveDate,
+) -> Result<TeamsInput, StoreError> {
     let cycles = store::cycles(db).await?;
-    let pos = cycles.iter().position(|c| c.0 == cycle_id).ok_or_else(|| StoreError::NotFound(format!("review cycle {cycle_id}")))?;
+    let pos = cycles
+        .iter()
+        .position(|c| c.0 == cycle_id)
+        .ok_or_else(|| StoreError::NotFound(format!("review cycle {cycle_id}")))?;
     let cycle_name = cycles[pos].1.clone();
     let (slots, candidates) = store::cycle_data(db, cycle_id, from).await?;
     let hosts: std::collections::HashSet<i64> = store::hosting_schools(db, cycle_id).await?.into_iter().collect();
@@ -209,7 +224,9 @@ pub async fn teams_input(db: &Db, cycle_id: i64, from: &str, weights: Weights, r
                 reviewed: c
                     .reviewed
                     .iter()
-                    .filter_map(|(school, cycle)| cycle_index.get(cycle.as_str()).map(|&i| (school.to_string(), (pos.saturating_sub(i)) as u32)))
+                    .filter_map(|(school, cycle)| {
+                        cycle_index.get(cycle.as_str()).map(|&i| (school.to_string(), (pos.saturating_sub(i)) as u32))
+                    })
                     .filter(|(_, ago)| *ago >= 1)
                     .collect(),
                 location: loc(c.latitude, c.longitude),
@@ -224,7 +241,12 @@ pub async fn teams_input(db: &Db, cycle_id: i64, from: &str, weights: Weights, r
     let info_people = candidates
         .iter()
         .filter(|c| c.reviewer || c.can_lead)
-        .map(|c| PersonInfo { id: c.id.to_string(), name: c.name.clone(), school: c.school_name.clone(), can_lead: c.can_lead })
+        .map(|c| PersonInfo {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            school: c.school_name.clone(),
+            can_lead: c.can_lead,
+        })
         .collect();
     let info_reviews = slots
         .iter()

@@ -46,7 +46,10 @@ pub fn check(
     for (&(p, r), s) in &want {
         match s {
             Some(s) => team[p as usize] += s,
-            None => v.push(format!("pair ({}, {}) is not in the scores", names.papers[p as usize], names.reviewers[r as usize])),
+            None => v.push(format!(
+                "pair ({}, {}) is not in the scores",
+                names.papers[p as usize], names.reviewers[r as usize]
+            )),
         }
         if conflicts.contains(p, r) {
             v.push(format!("conflicted pair ({}, {}) assigned", names.papers[p as usize], names.reviewers[r as usize]));

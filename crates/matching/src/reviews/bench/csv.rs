@@ -11,7 +11,7 @@
 //! The library never opens files: the caller passes a function that opens
 //! the scores (called once per streamed pass) and a reader of the conflicts.
 
-use super::{Names, PairSet, PairSource, ReadError, BenchSolution};
+use super::{BenchSolution, Names, PairSet, PairSource, ReadError};
 use memchr::{memchr, memchr_iter};
 use rustc_hash::FxHashMap;
 use std::io::{self, BufRead, Read, Write};
@@ -136,9 +136,11 @@ where
         let mut line = 0u64;
         loop {
             line_buf.clear();
-            let n = input
-                .read_until(b'\n', &mut line_buf)
-                .map_err(|e| ReadError::Io { file, line, message: e.to_string() })?;
+            let n = input.read_until(b'\n', &mut line_buf).map_err(|e| ReadError::Io {
+                file,
+                line,
+                message: e.to_string(),
+            })?;
             if n == 0 {
                 break;
             }
@@ -234,7 +236,8 @@ impl LineParser<'_> {
             None if line == 1 && s.eq_ignore_ascii_case(b"score") => return Ok(()),
             None => return Err(bad(format!("score {:?} is not a decimal number", String::from_utf8_lossy(s)))),
         };
-        let pi = Self::id(self.papers, p, self.last_p, self.first_pass).map_err(|m| bad(format!("paper {:?}: {m}", String::from_utf8_lossy(p))))?;
+        let pi = Self::id(self.papers, p, self.last_p, self.first_pass)
+            .map_err(|m| bad(format!("paper {:?}: {m}", String::from_utf8_lossy(p))))?;
         let ri = Self::id(self.reviewers, r, self.last_r.wrapping_add(1), self.first_pass)
             .map_err(|m| bad(format!("reviewer {:?}: {m}", String::from_utf8_lossy(r))))?;
         if self.first_pass {

@@ -348,7 +348,14 @@ struct Graph {
     n_papers: usize,
 }
 
-fn build_graph(sp: &Sparse, active_p: &[bool], active_r: &[bool], prm: &BenchParams, shift: i64, big: i64) -> Result<Graph, FlowError> {
+fn build_graph(
+    sp: &Sparse,
+    active_p: &[bool],
+    active_r: &[bool],
+    prm: &BenchParams,
+    shift: i64,
+    big: i64,
+) -> Result<Graph, FlowError> {
     let np = sp.cand.len();
     let nr = active_r.len();
     let mut g = MinCostFlow::new(np + nr + 1);
@@ -398,7 +405,11 @@ fn list(names: &[String], idx: impl Iterator<Item = usize>, max: usize) -> Strin
 
 /// Solves a bench instance exactly. See the module documentation for the
 /// method and the proof.
-pub fn solve(src: &mut dyn PairSource, conflicts: &dyn ConflictSet, prm: &BenchParams) -> Result<BenchSolution, BenchError> {
+pub fn solve(
+    src: &mut dyn PairSource,
+    conflicts: &dyn ConflictSet,
+    prm: &BenchParams,
+) -> Result<BenchSolution, BenchError> {
     if prm.team_size == 0 || prm.max_load == 0 || prm.min_load > prm.max_load {
         return Err(BenchError::Params(format!(
             "team size {} and max load {} must be at least 1, and min load {} at most max load",
@@ -486,7 +497,10 @@ pub fn solve(src: &mut dyn PairSource, conflicts: &dyn ConflictSet, prm: &BenchP
     if prm.min_load as i64 * n_active_r > places {
         let reason = format!(
             "the {} reviewers' minimum loads ({} each) add up to {}, more than the {} places",
-            n_active_r, prm.min_load, prm.min_load as i64 * n_active_r, places
+            n_active_r,
+            prm.min_load,
+            prm.min_load as i64 * n_active_r,
+            places
         );
         return Ok(empty_solution(np, names, stats, BenchStatus::Infeasible(vec![reason])));
     }
