@@ -4,9 +4,11 @@
 pub mod clock;
 pub mod ids;
 pub mod policy;
+pub mod reviews;
 pub mod roles;
 pub mod school;
 pub mod validate;
+pub mod workflow;
 
 pub use clock::Clock;
 pub use policy::{Action, Actor, Decision, PersonRef, SchoolRef, Visibility, authorize};

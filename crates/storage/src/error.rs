@@ -15,6 +15,9 @@ pub enum StoreError {
     /// says which, in plain English.
     #[error("{0}")]
     Conflict(String),
+    /// A value in the database that the code does not know.
+    #[error("unexpected data: {0}")]
+    Corrupt(String),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
 }

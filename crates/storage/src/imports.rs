@@ -6,6 +6,7 @@ use crate::sql::Sql;
 use crate::util::{get_i64, get_oi64, get_ostr, get_str};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use upward_domain::workflow::ImportStatus;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportRun {
@@ -15,8 +16,7 @@ pub struct ImportRun {
     pub started_by: Option<i64>,
     pub started_at: i64,
     pub finished_at: Option<i64>,
-    /// 'running', 'succeeded' or 'failed'.
-    pub status: String,
+    pub status: ImportStatus,
     pub rows_done: i64,
     pub bytes_done: i64,
     pub bytes_total: Option<i64>,
@@ -27,8 +27,8 @@ pub struct ImportRun {
 impl ImportRun {
     /// Progress from 0 to 100, from the bytes read.
     pub fn percent(&self) -> i64 {
-        match (self.status.as_str(), self.bytes_total) {
-            ("succeeded", _) => 100,
+        match (self.status, self.bytes_total) {
+            (ImportStatus::Succeeded, _) => 100,
             (_, Some(t)) if t > 0 => (self.bytes_done * 100 / t).clamp(0, 100),
             _ => 0,
         }
@@ -43,7 +43,7 @@ fn run(r: &AnyRow) -> Result<ImportRun, StoreError> {
         started_by: get_oi64(r, "started_by")?,
         started_at: get_i64(r, "started_at")?,
         finished_at: get_oi64(r, "finished_at")?,
-        status: get_str(r, "status")?,
+        status: crate::util::get_state(r, "status")?,
         rows_done: get_i64(r, "rows_done")?,
         bytes_done: get_i64(r, "bytes_done")?,
         bytes_total: get_oi64(r, "bytes_total")?,
@@ -99,7 +99,7 @@ pub async fn finish(
     report: Option<&serde_json::Value>,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE import_runs SET status = $1, finished_at = $2, message = $3, report_json = $4 WHERE id = $5")
-        .bind(if succeeded { "succeeded" } else { "failed" })
+        .bind(if succeeded { ImportStatus::Succeeded } else { ImportStatus::Failed }.as_str())
         .bind(db.now())
         .bind(message)
         .bind(report.map(|r| r.to_string()))

@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 use crate::util::{get_i64, get_ostr, get_str};
 use serde::Serialize;
+use upward_domain::reviews::{ReviewKind, ReviewStatus};
 
 pub async fn create_cycle(
     tx: &mut Tx,
@@ -31,11 +32,11 @@ pub async fn create_cycle(
 #[derive(Debug, Clone, Serialize)]
 pub struct NewReview<'a> {
     pub cycle_id: i64,
-    pub kind: &'a str,
+    pub kind: ReviewKind,
     pub school_id: i64,
     pub starts_on: &'a str,
     pub ends_on: &'a str,
-    pub status: &'a str,
+    pub status: ReviewStatus,
     pub peer_places: i64,
     pub focus: Option<&'a str>,
 }
@@ -47,11 +48,11 @@ pub async fn create_review(tx: &mut Tx, who: &Who, r: &NewReview<'_>) -> Result<
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(r.cycle_id)
-    .bind(r.kind)
+    .bind(r.kind.as_str())
     .bind(r.school_id)
     .bind(r.starts_on)
     .bind(r.ends_on)
-    .bind(r.status)
+    .bind(r.status.as_str())
     .bind(r.peer_places)
     .bind(r.focus)
     .bind(t)
@@ -232,10 +233,10 @@ pub async fn register(tx: &mut Tx, who: &Who, event_id: i64, person_id: i64) -> 
 pub struct ReviewSummary {
     pub id: i64,
     pub cycle: String,
-    pub kind: String,
+    pub kind: ReviewKind,
     pub starts_on: String,
     pub ends_on: String,
-    pub status: String,
+    pub status: ReviewStatus,
 }
 
 pub async fn reviews_of_school(db: &Db, school_id: i64) -> Result<Vec<ReviewSummary>, StoreError> {
@@ -253,10 +254,10 @@ pub async fn reviews_of_school(db: &Db, school_id: i64) -> Result<Vec<ReviewSumm
             Ok(ReviewSummary {
                 id: get_i64(r, "id")?,
                 cycle: get_str(r, "cycle")?,
-                kind: get_str(r, "kind")?,
+                kind: crate::util::get_kind(r, "kind")?,
                 starts_on: get_str(r, "starts_on")?,
                 ends_on: get_str(r, "ends_on")?,
-                status: get_str(r, "status")?,
+                status: crate::util::get_state(r, "status")?,
             })
         })
         .collect()

@@ -46,6 +46,19 @@ pub(crate) fn get_str(r: &AnyRow, c: &str) -> Result<String, StoreError> {
 pub(crate) fn get_ostr(r: &AnyRow, c: &str) -> Result<Option<String>, StoreError> {
     Ok(r.try_get::<Option<String>, _>(c)?)
 }
+/// A workflow state kept as text; a value the code does not know is an
+/// error (the CHECK constraint keeps them out).
+pub(crate) fn get_state<S: upward_domain::workflow::State>(r: &AnyRow, c: &str) -> Result<S, StoreError> {
+    let v = get_str(r, c)?;
+    S::parse(&v).ok_or_else(|| StoreError::Corrupt(format!("{c} = '{v}' is not a state of a {}", S::THING)))
+}
+
+pub(crate) fn get_kind(r: &AnyRow, c: &str) -> Result<upward_domain::reviews::ReviewKind, StoreError> {
+    let v = get_str(r, c)?;
+    upward_domain::reviews::ReviewKind::parse(&v)
+        .ok_or_else(|| StoreError::Corrupt(format!("{c} = '{v}' is not a kind of review")))
+}
+
 pub(crate) fn get_bool(r: &AnyRow, c: &str) -> Result<bool, StoreError> {
     Ok(r.try_get::<i64, _>(c)? != 0)
 }

@@ -5,6 +5,7 @@
 
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap};
+use upward_domain::reviews::{ReviewKind, ReviewStatus};
 use upward_domain::roles::{Grant, Role, Scope};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
 use upward_storage::audit::Change;
@@ -793,11 +794,11 @@ pub async fn seed(db: &Db) -> Result<()> {
             }
             let (from, to) = week_of(&mut s.rng, start);
             let status = if to < today {
-                "released"
+                ReviewStatus::Released
             } else if from <= today {
-                "in_progress"
+                ReviewStatus::InProgress
             } else {
-                "booked"
+                ReviewStatus::Booked
             };
             let places = if m.special { 2 } else { 2 + s.rng.below(2) as i64 };
             let focus = if s.rng.chance(30) { Some("Engagement and Inclusion") } else { None };
@@ -808,7 +809,7 @@ pub async fn seed(db: &Db) -> Result<()> {
                 &who,
                 &NewReview {
                     cycle_id: cycle,
-                    kind: "qa",
+                    kind: ReviewKind::Qa,
                     school_id: m.id,
                     starts_on: &fs,
                     ends_on: &ts,

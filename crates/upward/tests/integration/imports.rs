@@ -4,6 +4,7 @@
 use sqlx::Row;
 use std::time::Duration;
 use upward::testing::{Backend, TestApp};
+use upward_domain::workflow::ImportStatus;
 
 const SAMPLE_2021: &[u8] = include_bytes!("../../../gias/tests/data/gias_sample.csv");
 const UPDATE_2021: &[u8] = include_bytes!("../../../gias/tests/data/gias_update.csv");
@@ -38,7 +39,7 @@ async fn upload(c: &upward::testing::Client, name: &str, bytes: Vec<u8>) -> i64 
 async fn wait(app: &TestApp, id: i64) -> upward_storage::imports::ImportRun {
     for _ in 0..600 {
         let run = upward_storage::imports::get(app.db(), id).await.unwrap().unwrap();
-        if run.status != "running" {
+        if run.status != ImportStatus::Running {
             return run;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -54,7 +55,7 @@ pub async fn gias_bad_file_changes_nothing(app: &TestApp) {
     // A bad value on row 1,234 of a 2,000-row file.
     let id = upload(&c, "edubasealldata20250422.csv", generated(2000, Some((1234, "NumberOfPupils")))).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "failed");
+    assert_eq!(run.status, ImportStatus::Failed);
     let (status, page) = c.text(&format!("/admin/imports/{id}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("The file was not imported"));
@@ -67,12 +68,12 @@ pub async fn gias_bad_file_changes_nothing(app: &TestApp) {
         .collect();
     let id = upload(&c, "unicode.csv", utf16).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "failed");
+    assert_eq!(run.status, ImportStatus::Failed);
     assert!(run.message.as_deref().unwrap().contains("unicode.csv"), "{:?}", run.message);
     assert!(run.message.as_deref().unwrap().to_lowercase().contains("utf-16"), "{:?}", run.message);
     let id = upload(&c, "schools.csv", b"URN,EstablishmentName,Town\r\n100000,Somewhere,Leeds\r\n".to_vec()).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "failed");
+    assert_eq!(run.status, ImportStatus::Failed);
     let msg = run.message.unwrap();
     assert!(msg.contains("schools.csv has no column named") && msg.contains("TypeOfEstablishment (name)"), "{msg}");
     // A real workbook: Upward's own Excel export.
@@ -130,7 +131,7 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
             .await;
     let id = upload(&c, "gias_sample.csv", SAMPLE_2021.to_vec()).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "succeeded", "{:?}", run.message);
+    assert_eq!(run.status, ImportStatus::Succeeded, "{:?}", run.message);
     let report = run.report.unwrap();
     assert_eq!(report["rows"], 99);
     assert_eq!(report["columns"], 139);
@@ -145,7 +146,7 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
     // A refresh: GIAS's own quoting, one name changed.
     let id = upload(&c, "gias_update.csv", UPDATE_2021.to_vec()).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "succeeded");
+    assert_eq!(run.status, ImportStatus::Succeeded);
     let report = run.report.unwrap();
     assert_eq!(report["changed"], 1);
     assert_eq!(report["added"], 0);
@@ -169,7 +170,7 @@ pub async fn gias_import_adds_updates_and_closes(app: &TestApp) {
     let closing = rows.iter().map(|r| r.join(",")).collect::<Vec<_>>().join("\r\n") + "\r\n";
     let id = upload(&c, "gias_closing.csv", closing.into_bytes()).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "succeeded", "{:?}", run.report);
+    assert_eq!(run.status, ImportStatus::Succeeded, "{:?}", run.report);
     assert_eq!(run.report.unwrap()["closed"], 1);
     let status: String =
         sqlx::query("SELECT status FROM schools WHERE urn = 100000").fetch_one(app.db().pool()).await.unwrap().get(0);
@@ -203,7 +204,7 @@ pub async fn gias_import_of_many_rows(app: &TestApp) {
     .await;
     let id = upload(&c, "edubasealldata20250601.csv", file).await;
     let run = wait(app, id).await;
-    assert_eq!(run.status, "succeeded", "{:?}", run.message);
+    assert_eq!(run.status, ImportStatus::Succeeded, "{:?}", run.message);
     let report = run.report.unwrap();
     assert_eq!(report["rows"], 1200);
     assert_eq!(count(app, "SELECT COUNT(*) FROM schools").await, before + 1200 - held);

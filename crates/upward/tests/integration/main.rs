@@ -31,6 +31,7 @@ both_backends! {
     audit_trail_search_and_export => crate::platform::audit_trail_search_and_export;
     jobs_are_claimed_once => crate::platform::jobs_are_claimed_once;
     health_and_openapi => crate::platform::health_and_openapi;
+    workflow_states_are_checked_by_the_database => crate::platform::workflow_states_are_checked_by_the_database;
     bad_input_never_breaks_a_page => crate::platform::bad_input_never_breaks_a_page;
     two_instances_share_one_database => crate::platform::two_instances_share_one_database;
     email_is_sent_by_smtp => crate::platform::email_is_sent_by_smtp;

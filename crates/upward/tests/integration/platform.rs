@@ -246,3 +246,46 @@ pub async fn email_is_sent_by_smtp(app: &TestApp) {
     assert!(text.contains("It works."));
     assert!(text.contains("To: head@upward.example.org"));
 }
+
+/// The database itself refuses a workflow state the code does not know,
+/// and takes every one it does (the migration's CHECK lists and the enums
+/// agree).
+pub async fn workflow_states_are_checked_by_the_database(app: &TestApp) {
+    use upward_domain::reviews::{ReviewKind, ReviewStatus};
+    use upward_domain::workflow::{ImportStatus, JobStatus, State};
+    let db = app.db().pool();
+    let exec = |sql: String| async move { sqlx::query(&sql).execute(db).await };
+    let review: i64 = sqlx::query("SELECT MIN(id) FROM reviews").fetch_one(db).await.unwrap().get(0);
+    exec("INSERT INTO jobs (kind, payload, status, run_at, created_at) VALUES ('x', '{}', 'queued', 0, 0)".into())
+        .await
+        .unwrap();
+    exec("INSERT INTO import_runs (kind, file_name, started_at, status) VALUES ('gias', 'x.csv', 0, 'running')".into())
+        .await
+        .unwrap();
+    let cases: Vec<(&str, &str, Vec<&str>)> = vec![
+        ("reviews", "status", ReviewStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("reviews", "kind", ReviewKind::ALL.iter().map(|s| s.as_str()).collect()),
+        ("import_runs", "status", ImportStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("jobs", "status", JobStatus::ALL.iter().map(|s| s.as_str()).collect()),
+    ];
+    for (table, column, values) in cases {
+        let one =
+            if table == "reviews" { format!("id = {review}") } else { format!("id = (SELECT MAX(id) FROM {table})") };
+        for v in &values {
+            exec(format!("UPDATE {table} SET {column} = '{v}' WHERE {one}"))
+                .await
+                .unwrap_or_else(|e| panic!("{table}.{column} = {v}: {e}"));
+        }
+        let bad = exec(format!("UPDATE {table} SET {column} = 'nonsense' WHERE {one}")).await;
+        assert!(bad.is_err(), "{table}.{column} took a value no enum has");
+        let msg = bad.unwrap_err().to_string();
+        assert!(msg.contains("check"), "{table}.{column}: {msg}");
+        let bad = exec(format!("UPDATE {table} SET {column} = UPPER({column}) WHERE {one}")).await;
+        assert!(bad.is_err(), "{table}.{column} took an upper-case value");
+    }
+    // Inserting is checked too.
+    let bad =
+        exec("INSERT INTO jobs (kind, payload, status, run_at, created_at) VALUES ('x', '{}', 'later', 0, 0)".into())
+            .await;
+    assert!(bad.is_err());
+}

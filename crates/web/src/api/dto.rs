@@ -373,7 +373,7 @@ impl From<imports::ImportRun> for ImportRunDto {
             id: r.id,
             kind: r.kind,
             file_name: r.file_name,
-            status: r.status,
+            status: r.status.as_str().into(),
             rows_done: r.rows_done,
             bytes_done: r.bytes_done,
             bytes_total: r.bytes_total,

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::io::AsyncWriteExt;
 use upward_domain::ids::ImportId;
 use upward_domain::policy::Action;
+use upward_domain::workflow::ImportStatus;
 use upward_storage::{Who, imports};
 
 #[derive(Template)]
@@ -189,10 +190,10 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Import
     ctx.require(Action::ImportData)?;
     let id = id.get();
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
-    let (report, refusal) = match (&run.status[..], &run.report) {
-        ("succeeded", Some(r)) => (serde_json::from_value(r.clone()).ok(), None),
-        ("failed", Some(r)) => (None, serde_json::from_value(r.clone()).ok()),
-        _ => (None, None),
+    let (report, refusal) = match (run.status, &run.report) {
+        (ImportStatus::Succeeded, Some(r)) => (serde_json::from_value(r.clone()).ok(), None),
+        (ImportStatus::Failed, Some(r)) => (None, serde_json::from_value(r.clone()).ok()),
+        (ImportStatus::Running, _) | (_, None) => (None, None),
     };
     let title = format!("Import of {}", run.file_name);
     Ok(render(&Show { l: Layout::new(&ctx, title), run, report, refusal }))
