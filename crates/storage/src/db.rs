@@ -185,6 +185,15 @@ impl Db {
         self.pool.close().await;
     }
 
+    /// Fold SQLite's write-ahead log into the database file (so the file
+    /// can be copied whole). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     pub(crate) async fn fetch_all(&self, sql: &Sql) -> Result<Vec<AnyRow>, StoreError> {
         Ok(sql.query().fetch_all(&self.pool).await?)
     }
@@ -372,6 +381,20 @@ fn split_statements(sql: &str) -> Vec<String> {
     }
     push(&mut out, &sql[start..]);
     out
+}
+
+/// Run one administrative statement (CREATE DATABASE, DROP DATABASE) on a
+/// PostgreSQL server, outside any transaction. Tests make and drop their
+/// databases with it.
+pub async fn postgres_admin(server_url: &str, statement: &str) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    let mut c = sqlx::PgConnection::connect(server_url)
+        .await
+        .map_err(|e| StoreError::Connect(redact(server_url), e.to_string()))?;
+    let r = sqlx::Executor::execute(&mut c, statement).await;
+    let _ = c.close().await;
+    r?;
+    Ok(())
 }
 
 /// A URL without its password, for messages and logs.

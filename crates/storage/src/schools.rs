@@ -856,3 +856,14 @@ pub async fn update_taxonomy_theme(
     )
     .await
 }
+
+/// Every school's id and trust by URN, in the caller's transaction (the
+/// demo seeder links its people and reviews to the schools it just wrote).
+pub async fn ids_by_urn(tx: &mut Tx) -> Result<std::collections::HashMap<i64, (i64, Option<i64>)>, StoreError> {
+    let rows = Sql::new("SELECT id, urn, trust_id FROM schools").query().fetch_all(&mut **tx).await?;
+    let mut out = std::collections::HashMap::with_capacity(rows.len());
+    for r in &rows {
+        out.insert(get_i64(r, "urn")?, (get_i64(r, "id")?, get_oi64(r, "trust_id")?));
+    }
+    Ok(out)
+}

@@ -401,13 +401,7 @@ pub async fn seed(db: &Db) -> Result<()> {
         })
         .collect();
     schools::upsert_records(&mut s.tx, &who, &records, adds).await?;
-    let rows =
-        upward_storage::sql::Sql::new("SELECT id, urn, trust_id FROM schools").query().fetch_all(&mut *s.tx).await?;
-    let mut ids: HashMap<i64, (i64, Option<i64>)> = HashMap::new();
-    for r in &rows {
-        use sqlx::Row;
-        ids.insert(r.try_get::<i64, _>("urn")?, (r.try_get::<i64, _>("id")?, r.try_get::<Option<i64>, _>("trust_id")?));
-    }
+    let ids: HashMap<i64, (i64, Option<i64>)> = schools::ids_by_urn(&mut s.tx).await?;
     struct Member {
         id: i64,
         urn: i64,

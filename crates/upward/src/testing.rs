@@ -56,11 +56,7 @@ fn pg_url(admin: &str, db: &str) -> String {
 }
 
 async fn pg_admin_exec(sql: &str) -> Result<(), String> {
-    use sqlx::Connection;
-    let mut c = sqlx::PgConnection::connect(&pg_admin_url()).await.map_err(|e| e.to_string())?;
-    sqlx::Executor::execute(&mut c, sql).await.map_err(|e| e.to_string())?;
-    let _ = c.close().await;
-    Ok(())
+    upward_storage::db::postgres_admin(&pg_admin_url(), sql).await.map_err(|e| e.to_string())
 }
 
 async fn sqlite_template() -> PathBuf {
@@ -70,16 +66,12 @@ async fn sqlite_template() -> PathBuf {
             let db = Db::connect(&path.to_string_lossy()).await.expect("template database");
             db.migrate().await.expect("migrate template");
             demo::seed(&db).await.expect("seed template");
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db_pool(&db)).await.ok();
+            db.checkpoint().await.ok();
             db.close().await;
             path
         })
         .await
         .clone()
-}
-
-fn db_pool(db: &Db) -> &sqlx::AnyPool {
-    db.pool()
 }
 
 async fn pg_template() -> Option<String> {

@@ -26,7 +26,25 @@ pub enum Failure {
     CsrfFailed,
     TooLarge,
     MethodNotAllowed,
-    Internal(String),
+    /// Something went wrong inside Upward. Made only by [`Failure::internal`],
+    /// which logs what happened with a reference; people see the reference.
+    Internal(Reference),
+}
+
+/// The reference of a logged internal failure ("a1b2c3d4").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference(String);
+
+impl Reference {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Carried on a response so the context middleware can render the failure
@@ -35,6 +53,15 @@ pub enum Failure {
 pub struct FailureMarker(pub Failure);
 
 impl Failure {
+    /// An internal failure: `what` (details for the log, never shown) is
+    /// logged with a new reference, which is what people see.
+    pub fn internal(what: impl std::fmt::Display) -> Failure {
+        let reference =
+            crate::security::new_token().chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>();
+        tracing::error!(reference = %reference, error = %what, "internal failure");
+        Failure::Internal(Reference(reference))
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Failure::SignInRequired | Failure::BadToken => StatusCode::UNAUTHORIZED,
@@ -119,18 +146,8 @@ impl From<StoreError> for Failure {
         match e {
             StoreError::NotFound(what) => Failure::NotFound(what),
             StoreError::Conflict(m) => Failure::Conflict(m),
-            other => {
-                let id = crate::security::new_token()[..8].to_string();
-                tracing::error!(reference = %id, error = %other, "storage error");
-                Failure::Internal(id)
-            }
+            other => Failure::internal(format!("storage: {other}")),
         }
-    }
-}
-
-impl From<sqlx::Error> for Failure {
-    fn from(e: sqlx::Error) -> Failure {
-        Failure::from(StoreError::from(e))
     }
 }
 
@@ -188,5 +205,30 @@ pub fn render_failure(_state: &AppState, ctx: &Ctx, f: Failure, api: bool) -> Re
     match page.render() {
         Ok(html) => (f.status(), Html(html)).into_response(),
         Err(_) => (f.status(), f.message()).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_failures_show_a_reference_never_the_details() {
+        let f = Failure::internal("database error: relation \"people\" does not exist at 10.0.0.7");
+        let Failure::Internal(r) = &f else { panic!("not internal") };
+        assert_eq!(r.as_str().len(), 8);
+        assert!(r.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+        let shown = f.message();
+        assert!(shown.contains(r.as_str()), "{shown}");
+        assert!(!shown.contains("people") && !shown.contains("10.0.0.7"), "{shown}");
+        assert_eq!(f.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        // Two failures, two references.
+        let Failure::Internal(r2) = Failure::internal("x") else { panic!() };
+        assert_ne!(r, &r2);
+        // A storage error the person can act on keeps its words; others do not.
+        let f = Failure::from(StoreError::Conflict("That e-mail address is already used by Ada".into()));
+        assert_eq!(f.message(), "That e-mail address is already used by Ada");
+        let f = Failure::from(StoreError::Corrupt("reviews.status = 'x'".into()));
+        assert!(!f.message().contains("reviews.status"), "{}", f.message());
     }
 }

@@ -140,7 +140,7 @@ pub fn download(t: &Table, f: Format, today: chrono::NaiveDate) -> Response {
             }
             res
         }
-        Err(e) => Failure::Internal(format!("export: {e}")).into_response(),
+        Err(e) => Failure::internal(format!("export: {e}")).into_response(),
     }
 }
 

@@ -382,15 +382,15 @@ pub async fn import_gias(
     ctx.require(Action::ImportData)?;
     let name = q.opt("file_name").unwrap_or_else(|| "upload.csv".into());
     let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", new_token()));
-    let mut file = tokio::fs::File::create(&path).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+    let mut file = tokio::fs::File::create(&path).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
     let mut size = 0u64;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?;
         size += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+        file.write_all(&chunk).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
     }
-    file.flush().await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+    file.flush().await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
     let id = crate::pages::imports::start_import(&state, ctx.who(), path, name, size).await?;
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
     Ok((StatusCode::ACCEPTED, Json(ImportRunDto::from(run))).into_response())

@@ -101,8 +101,8 @@ pub async fn change_password(
     let pw = f.raw("password").to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
-        .map_err(|_| Failure::Internal("hash".into()))?
-        .map_err(Failure::Internal)?;
+        .map_err(|_| Failure::internal("password hashing stopped"))?
+        .map_err(Failure::internal)?;
     let mut tx = state.db.begin().await?;
     people::set_password(&mut tx, &ctx.who(), me, &hash).await?;
     tx.commit().await?;

@@ -233,8 +233,8 @@ async fn set_from_link(
     let pw = f.raw("password").to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
-        .map_err(|_| Failure::Internal("hash".into()))?
-        .map_err(Failure::Internal)?;
+        .map_err(|_| Failure::internal("password hashing stopped"))?
+        .map_err(Failure::internal)?;
     let mut tx = state.db.begin().await?;
     let Some(person_id) = auth::use_one_time(&mut tx, &token_hash(token), purpose).await? else {
         return Ok(expired(ctx, purpose));

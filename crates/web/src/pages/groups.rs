@@ -362,7 +362,7 @@ pub async fn create_groups_run(state: &AppState, ctx: &Ctx, input: GroupsInput) 
     };
     let result = tokio::task::spawn_blocking(move || groups::solve(&inst, &opts))
         .await
-        .map_err(|e| Failure::Internal(format!("matching stopped: {e}")))?
+        .map_err(|e| Failure::internal(format!("matching stopped: {e}")))?
         .map_err(|e| Failure::Conflict(format!("These schools cannot be grouped: {e}")))?;
     let ids = |g: &Vec<usize>| g.iter().map(|&i| input.schools[i].id.clone()).collect::<Vec<_>>();
     let proposal = GroupsProposal {
@@ -440,7 +440,7 @@ struct LoadedGroups {
 }
 
 fn load_groups(run: &Run) -> Result<LoadedGroups, Failure> {
-    let bad = |_| Failure::Internal("a stored matching run could not be read".into());
+    let bad = |_| Failure::internal("a stored matching run could not be read");
     Ok(LoadedGroups {
         input: serde_json::from_str(&run.input_json).map_err(bad)?,
         proposal: serde_json::from_str(&run.proposal_json).map_err(bad)?,
@@ -659,7 +659,7 @@ struct LoadedFac {
 }
 
 fn load_fac(run: &Run) -> Result<LoadedFac, Failure> {
-    let bad = |_| Failure::Internal("a stored matching run could not be read".into());
+    let bad = |_| Failure::internal("a stored matching run could not be read");
     Ok(LoadedFac {
         input: serde_json::from_str(&run.input_json).map_err(bad)?,
         proposal: serde_json::from_str(&run.proposal_json).map_err(bad)?,
@@ -762,8 +762,8 @@ pub async fn propose_facilitators(
     let (g, f) = (input.groups.clone(), input.facilitators.clone());
     let proposal = tokio::task::spawn_blocking(move || fac::assign(&g, &f, &FacWeights::default()))
         .await
-        .map_err(|e| Failure::Internal(format!("matching stopped: {e}")))?
-        .map_err(|e| Failure::Internal(format!("matching failed: {e}")))?;
+        .map_err(|e| Failure::internal(format!("matching stopped: {e}")))?
+        .map_err(|e| Failure::internal(format!("matching failed: {e}")))?;
     let covered = proposal.assignment.iter().filter(|a| a.facilitator.is_some()).count();
     let summary = format!(
         "Facilitators for {covered} of {} groups of {}: {:.1} points, proven optimal",

@@ -52,15 +52,15 @@ pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf
             .unwrap_or_else(|| "upload.csv".into());
         let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", crate::security::new_token()));
         let mut file =
-            tokio::fs::File::create(&path).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+            tokio::fs::File::create(&path).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
         let mut size = 0u64;
         while let Some(chunk) =
             field.chunk().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?
         {
             size += chunk.len() as u64;
-            file.write_all(&chunk).await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+            file.write_all(&chunk).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
         }
-        file.flush().await.map_err(|e| Failure::Internal(format!("temp file: {e}")))?;
+        file.flush().await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
         return Ok(Some((path, name, size)));
     }
     Ok(None)

@@ -153,7 +153,7 @@ pub async fn create_teams_run(
     let cycle = input.cycle.clone();
     let proposal: Proposal = tokio::task::spawn_blocking(move || reviews::propose(&cycle))
         .await
-        .map_err(|e| Failure::Internal(format!("matching stopped: {e}")))?
+        .map_err(|e| Failure::internal(format!("matching stopped: {e}")))?
         .map_err(|e| Failure::BadRequest(format!("The data cannot be matched: {e}")))?;
     let summary = svc::teams_summary(&input, &proposal.report, Some(&proposal.status));
     let mut tx = state.db.begin().await?;
@@ -364,7 +364,7 @@ fn teams_of(run: Run) -> Result<Loaded, Failure> {
     if run.kind != "review_teams" {
         return Err(Failure::NotFound("review-team run".into()));
     }
-    let bad = |_| Failure::Internal("a stored matching run could not be read".into());
+    let bad = |_| Failure::internal("a stored matching run could not be read");
     let input: TeamsInput = serde_json::from_str(&run.input_json).map_err(bad)?;
     let proposal: Proposal = serde_json::from_str(&run.proposal_json).map_err(bad)?;
     let current: Assignment = serde_json::from_str(&run.current_json).map_err(bad)?;

@@ -20,10 +20,7 @@ use axum::response::{Html, IntoResponse, Response};
 pub fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template");
-            Failure::Internal("template".into()).into_response()
-        }
+        Err(e) => Failure::internal(format!("template: {e}")).into_response(),
     }
 }
 

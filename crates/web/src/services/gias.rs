@@ -46,12 +46,6 @@ pub enum ImportFailure {
     Storage(StoreError),
 }
 
-impl From<sqlx::Error> for ImportFailure {
-    fn from(e: sqlx::Error) -> Self {
-        ImportFailure::Storage(StoreError::from(e))
-    }
-}
-
 impl From<StoreError> for ImportFailure {
     fn from(e: StoreError) -> Self {
         ImportFailure::Storage(e)
