@@ -541,3 +541,37 @@ pub async fn calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Ca
         people::calendar_token(&state.db, me).await?.map(|t| state.config.link(&format!("/calendar/{t}.ics")));
     Ok(Json(CalendarDto { feed_url, items: items.into_iter().map(CalendarItemDto::from).collect() }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ApiDoc;
+    use utoipa::OpenApi;
+
+    /// The API's contract is committed (docs/openapi.json): a change to it
+    /// shows in review. After a deliberate change, refresh the file with
+    /// `UPDATE_SNAPSHOTS=1 cargo test -p upward-web openapi`.
+    #[test]
+    fn openapi_document_matches_the_snapshot() {
+        let now = serde_json::to_string_pretty(&ApiDoc::openapi()).expect("the document serialises") + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+        if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, &now).expect("write the snapshot");
+            return;
+        }
+        let saved = std::fs::read_to_string(&path).unwrap_or_default();
+        if saved != now {
+            let first = saved
+                .lines()
+                .zip(now.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(saved.lines().count().min(now.lines().count()));
+            panic!(
+                "The OpenAPI document differs from docs/openapi.json from line {} on:\n  saved: {}\n  now:   {}\n\
+                 If the change is meant, run UPDATE_SNAPSHOTS=1 cargo test -p upward-web openapi and commit the file.",
+                first + 1,
+                saved.lines().nth(first).unwrap_or("(end)"),
+                now.lines().nth(first).unwrap_or("(end)")
+            );
+        }
+    }
+}
