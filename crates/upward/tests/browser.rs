@@ -189,7 +189,13 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let driver = Driver::start(&tools.chromedriver);
     let tools = Arc::new(tools);
-    println!("\nrunning {} browser tests (chromedriver at {})", backends.len(), driver.url);
+    println!(
+        "\nrunning {} browser tests: {} scenarios on {} backends (chromedriver at {})",
+        SCENARIOS.len() * backends.len(),
+        SCENARIOS.len(),
+        backends.len(),
+        driver.url
+    );
     let mut failed = Vec::new();
     let started = Instant::now();
     // The backends run side by side: each has its own server and browsers.
@@ -212,10 +218,12 @@ fn main() {
             .block_on(run)
             .unwrap_or_else(|e| (Outcome::Failed(format!("  panicked: {}", panic_message(e))), Duration::ZERO));
         match outcome {
-            Outcome::Passed => println!("test browser::{name} ... ok ({:.1} s)", took.as_secs_f64()),
+            Outcome::Passed => {
+                println!("browser::{name}: all {} scenarios passed ({:.1} s)", SCENARIOS.len(), took.as_secs_f64())
+            }
             Outcome::Skipped => println!("test browser::{name} ... skipped (no PostgreSQL)"),
             Outcome::Failed(why) => {
-                println!("test browser::{name} ... FAILED ({:.1} s)\n{why}", took.as_secs_f64());
+                println!("browser::{name}: FAILED ({:.1} s)\n{why}", took.as_secs_f64());
                 failed.push(name);
             }
         }
@@ -262,36 +270,47 @@ async fn run_backend(backend: Backend, tools: Arc<Tools>, driver: String) -> Out
     let report = Arc::new(Mutex::new(Report::default()));
     let js = Browser::open(&driver, &tools, &tmp, true, &app.base, report.clone()).await;
     let nojs = Browser::open(&driver, &tools, &tmp, false, &app.base, report.clone()).await;
-    let (a, j, n, t) = (app.clone(), js.clone(), nojs.clone(), tmp.clone());
-    let result = tokio::spawn(async move { scenarios(&a, &j, &n, &t).await }).await;
-    let outcome = match result {
-        Ok(()) => {
-            let r = report.lock().unwrap();
-            r.print(backend);
-            match r.failures() {
-                None => Outcome::Passed,
-                Some(f) => Outcome::Failed(f),
-            }
-        }
-        Err(e) => {
-            report.lock().unwrap().print(backend);
-            let mut why = format!("  panicked: {}", panic_message(e));
-            for b in [&js, &nojs] {
-                if let Ok(url) = b.c.current_url().await {
-                    let file = tmp.with_extension(format!("{}.html", if b.js { "js" } else { "nojs" }));
-                    if let Ok(src) = b.c.source().await {
-                        let _ = std::fs::write(&file, src);
-                        why.push_str(&format!(
-                            "\n  the {} session was at {url} (page saved to {})",
-                            b.label(),
-                            file.display()
-                        ));
+    let name = format!("{backend:?}").to_lowercase();
+    let env = Env { app: app.clone(), b: js.clone(), nojs: nojs.clone(), tmp: tmp.clone() };
+    let mut failed = Vec::new();
+    for (scenario, run) in SCENARIOS {
+        let started = Instant::now();
+        let problems_before = report.lock().unwrap().problems().len();
+        let result = tokio::spawn(run(env.clone())).await;
+        let took = started.elapsed().as_secs_f64();
+        let new_problems: Vec<String> = report.lock().unwrap().problems().into_iter().skip(problems_before).collect();
+        let why = match result {
+            Err(e) => {
+                let mut why = format!("    panicked: {}", panic_message(e));
+                for b in [&js, &nojs] {
+                    if let Ok(url) = b.c.current_url().await {
+                        let file = tmp.with_extension(format!("{scenario}.{}.html", if b.js { "js" } else { "nojs" }));
+                        if let Ok(src) = b.c.source().await {
+                            let _ = std::fs::write(&file, src);
+                            why.push_str(&format!(
+                                "\n    the {} session was at {url} (page saved to {})",
+                                b.label(),
+                                file.display()
+                            ));
+                        }
                     }
                 }
+                Some(why)
             }
-            Outcome::Failed(why)
+            Ok(()) if !new_problems.is_empty() => Some(format!("    {}", new_problems.join("\n    "))),
+            Ok(()) => None,
+        };
+        match why {
+            None => println!("test browser::{name}::{scenario} ... ok ({took:.1} s)"),
+            Some(why) => {
+                println!("test browser::{name}::{scenario} ... FAILED ({took:.1} s)\n{why}");
+                failed.push(format!("{name}::{scenario}"));
+            }
         }
-    };
+    }
+    report.lock().unwrap().print(backend);
+    let outcome =
+        if failed.is_empty() { Outcome::Passed } else { Outcome::Failed(format!("  failed: {}", failed.join(", "))) };
     for b in [js, nojs] {
         let _ = b.c.clone().close().await;
     }
@@ -322,6 +341,8 @@ struct Report {
     layout: Vec<String>,
     /// How long each page's checks took.
     slowest: Vec<(Duration, String)>,
+    /// What fails the tests, in the order found.
+    problems: Vec<String>,
 }
 
 impl Report {
@@ -353,15 +374,22 @@ impl Report {
         print!("{out}");
     }
 
-    fn failures(&self) -> Option<String> {
-        let bad: Vec<String> = self
-            .violations
-            .iter()
-            .filter(|v| (v.2 == "serious" || v.2 == "critical") && accepted(&v.0, &v.1).is_none())
-            .map(|(page, id, impact, targets, _)| format!("{page}: {id} ({impact}) at {targets}"))
-            .chain(self.layout.iter().cloned())
-            .collect();
-        if bad.is_empty() { None } else { Some(format!("  {} problems:\n    {}", bad.len(), bad.join("\n    "))) }
+    /// Serious accessibility violations and layout faults found so far, in
+    /// the order found (a scenario fails for those found while it ran).
+    fn problems(&self) -> Vec<String> {
+        self.problems.clone()
+    }
+
+    fn violation(&mut self, page: String, id: String, impact: String, targets: String, help: String) {
+        if (impact == "serious" || impact == "critical") && accepted(&page, &id).is_none() {
+            self.problems.push(format!("{page}: {id} ({impact}) at {targets}"));
+        }
+        self.violations.push((page, id, impact, targets, help));
+    }
+
+    fn layout_fault(&mut self, fault: String) {
+        self.problems.push(format!("layout: {fault}"));
+        self.layout.push(fault);
     }
 }
 
@@ -673,7 +701,7 @@ impl Browser {
             }
             seen += 1;
             if v["visible"] != Json::Bool(true) {
-                self.report.lock().unwrap().layout.push(format!("{page}: no visible focus on {}", v["tag"]));
+                self.report.lock().unwrap().layout_fault(format!("{page}: no visible focus on {}", v["tag"]));
             }
         }
         panic!(
@@ -749,7 +777,7 @@ impl Browser {
         r.pages.push(name.to_string());
         for v in found {
             let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-            r.violations.push((name.to_string(), s("id"), s("impact"), s("targets"), s("help")));
+            r.violation(name.to_string(), s("id"), s("impact"), s("targets"), s("help"));
         }
     }
 
@@ -829,13 +857,13 @@ impl Browser {
         let (client, scroll) = (v["client"].as_u64().unwrap_or(0), v["scroll"].as_u64().unwrap_or(0));
         let mut r = self.report.lock().unwrap();
         if scroll > client {
-            r.layout.push(format!(
+            r.layout_fault(format!(
                 "{name}: at {PHONE} px the page scrolls sideways ({scroll} px wide in {client} px); too wide: {}",
                 v["wide"]
             ));
         }
         for t in v["tables"].as_array().cloned().unwrap_or_default() {
-            r.layout.push(format!("{name}: at {PHONE} px, {}", t.as_str().unwrap_or("")));
+            r.layout_fault(format!("{name}: at {PHONE} px, {}", t.as_str().unwrap_or("")));
         }
     }
 
@@ -905,33 +933,33 @@ fn bad_gias_file(dir: &Path) -> PathBuf {
 // The scenarios
 // ---------------------------------------------------------------------------
 
-async fn scenarios(app: &TestApp, b: &Browser, nojs: &Browser, tmp: &Path) {
-    let t = Instant::now();
-    let step = |name: &str| println!("  [{:>5.1} s] {:?}: {name}", t.elapsed().as_secs_f64(), app.backend);
-    step("the checks find planted faults");
-    checks_find_planted_faults(b).await;
-    step("signing in and out");
-    sign_in_and_out(app, b).await;
-    step("keyboard only");
-    keyboard_only(app, b).await;
-    step("searching schools");
-    search_schools(app, b).await;
-    step("exporting CSV");
-    export_csv(app, b).await;
-    step("importing GIAS files");
-    imports(app, b, tmp).await;
-    step("the audit trail");
-    audit_trail(app, b).await;
-    step("every page as the admin");
-    admin_pages(app, b).await;
-    step("matching");
-    matching(app, b).await;
-    step("other roles");
-    other_roles(app, b).await;
-    step("without JavaScript");
-    without_javascript(app, nojs).await;
-    step("done");
+/// What each scenario gets: the app, the browser with JavaScript, the one
+/// without, and a folder for files.
+#[derive(Clone)]
+struct Env {
+    app: Arc<TestApp>,
+    b: Browser,
+    nojs: Browser,
+    tmp: PathBuf,
 }
+
+type Run = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// The scenarios, in the order they run; each is reported by name
+/// (`test browser::sqlite::NAME ... ok`).
+const SCENARIOS: &[(&str, fn(Env) -> Run)] = &[
+    ("checks_find_planted_faults", |e| Box::pin(async move { checks_find_planted_faults(&e.b).await })),
+    ("sign_in_and_out", |e| Box::pin(async move { sign_in_and_out(&e.app, &e.b).await })),
+    ("keyboard_only", |e| Box::pin(async move { keyboard_only(&e.app, &e.b).await })),
+    ("search_schools", |e| Box::pin(async move { search_schools(&e.app, &e.b).await })),
+    ("export_csv", |e| Box::pin(async move { export_csv(&e.app, &e.b).await })),
+    ("import_gias_files", |e| Box::pin(async move { imports(&e.app, &e.b, &e.tmp).await })),
+    ("audit_trail", |e| Box::pin(async move { audit_trail(&e.app, &e.b).await })),
+    ("every_page_as_the_admin", |e| Box::pin(async move { admin_pages(&e.app, &e.b).await })),
+    ("matching", |e| Box::pin(async move { matching(&e.app, &e.b).await })),
+    ("other_roles", |e| Box::pin(async move { other_roles(&e.app, &e.b).await })),
+    ("without_javascript", |e| Box::pin(async move { without_javascript(&e.app, &e.nojs).await })),
+];
 
 /// The checks themselves: axe and the phone layout check find faults planted
 /// in a page (a checker that finds nothing proves nothing).
