@@ -944,10 +944,11 @@ struct Env {
 }
 
 type Run = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+type Scenario = (&'static str, fn(Env) -> Run);
 
 /// The scenarios, in the order they run; each is reported by name
 /// (`test browser::sqlite::NAME ... ok`).
-const SCENARIOS: &[(&str, fn(Env) -> Run)] = &[
+const SCENARIOS: &[Scenario] = &[
     ("checks_find_planted_faults", |e| Box::pin(async move { checks_find_planted_faults(&e.b).await })),
     ("sign_in_and_out", |e| Box::pin(async move { sign_in_and_out(&e.app, &e.b).await })),
     ("keyboard_only", |e| Box::pin(async move { keyboard_only(&e.app, &e.b).await })),
