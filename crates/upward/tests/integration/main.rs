@@ -1,6 +1,7 @@
 //! The integration suite: real `upward` servers on SQLite and PostgreSQL,
 //! driven over HTTP. One test binary; each scenario runs on both databases.
 
+mod access;
 mod account;
 mod auth;
 mod directory;
@@ -13,6 +14,7 @@ use upward::both_backends;
 
 both_backends! {
     every_route_against_every_role => crate::permissions::every_route_against_every_role;
+    roles_and_relationships => crate::access::roles_and_relationships;
     sign_in_and_out => crate::auth::sign_in_and_out;
     wrong_password_is_refused_then_rate_limited => crate::auth::wrong_password_is_refused_then_rate_limited;
     forgotten_password_by_emailed_link => crate::auth::forgotten_password_by_emailed_link;
