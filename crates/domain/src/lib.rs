@@ -6,6 +6,7 @@ pub mod ids;
 pub mod policy;
 pub mod reviews;
 pub mod roles;
+pub mod safeguarding;
 pub mod school;
 pub mod validate;
 pub mod workflow;

@@ -749,3 +749,17 @@ pub async fn specialisms_in_use(db: &Db) -> Result<Vec<String>, StoreError> {
         db.fetch_all(&Sql::new("SELECT DISTINCT specialism FROM person_specialisms ORDER BY specialism")).await?;
     rows.iter().map(|r| get_str(r, "specialism")).collect()
 }
+
+/// How many active members of the reviewer, Lead Reviewer and facilitator
+/// pools have no enhanced DBS check on or after `valid_from` (ISO date).
+pub async fn pool_members_without_dbs(db: &Db, valid_from: &str) -> Result<i64, StoreError> {
+    db.count(
+        &Sql::new(
+            "SELECT COUNT(*) FROM people p WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM pool_memberships m \
+             WHERE m.person_id = p.id AND m.status = 'active') AND NOT EXISTS (SELECT 1 FROM safeguarding g \
+             WHERE g.person_id = p.id AND g.dbs_checked_on >= ?)",
+        )
+        .bind(valid_from),
+    )
+    .await
+}

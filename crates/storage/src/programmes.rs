@@ -113,6 +113,8 @@ pub struct CalendarItem {
     pub ends_at: Option<i64>,
     pub location: Option<String>,
     pub description: String,
+    /// The school a review is at.
+    pub school_urn: Option<i64>,
 }
 
 /// Reviews the person is on, reviews of the schools they lead, and events
@@ -122,12 +124,12 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
     let rows = db
         .fetch_all(
             &Sql::new(
-                "SELECT r.id, r.kind, r.starts_on, r.ends_on, s.name AS school_name, s.postcode, tm.role FROM review_team tm \
-                 JOIN reviews r ON r.id = tm.review_id JOIN schools s ON s.id = r.school_id WHERE tm.person_id = ? \
+                "SELECT r.id, r.kind, r.starts_on, r.ends_on, s.name AS school_name, s.urn, s.postcode, tm.role FROM review_team tm \
+                 JOIN reviews r ON r.id = tm.review_id JOIN schools s ON s.id = r.school_id WHERE tm.person_id = ? AND r.status <> 'cancelled' \
                  UNION ALL \
-                 SELECT r.id, r.kind, r.starts_on, r.ends_on, s.name AS school_name, s.postcode, 'host' AS role FROM reviews r \
+                 SELECT r.id, r.kind, r.starts_on, r.ends_on, s.name AS school_name, s.urn, s.postcode, 'host' AS role FROM reviews r \
                  JOIN schools s ON s.id = r.school_id JOIN role_grants g ON g.scope_kind = 'school' AND g.scope_id = r.school_id \
-                 AND g.role = 'school_leader' WHERE g.person_id = ? ORDER BY 3",
+                 AND g.role = 'school_leader' WHERE g.person_id = ? AND r.status <> 'cancelled' ORDER BY 3",
             )
             .bind(person_id)
             .bind(person_id),
@@ -137,11 +139,7 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
         let id = get_i64(r, "id")?;
         let role = get_str(r, "role")?;
         let school = get_str(r, "school_name")?;
-        let kind = match get_str(r, "kind")?.as_str() {
-            "spotlight" => "Spotlight Review",
-            "trust" => "Trust Peer Review",
-            _ => "QA Review",
-        };
+        let kind = crate::util::get_kind(r, "kind")?.label();
         let what = match role.as_str() {
             "lead" => "Lead Reviewer",
             "peer" => "peer reviewer",
@@ -156,6 +154,7 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
             ends_at: None,
             location: get_ostr(r, "postcode")?.map(|p| format!("{school}, {p}")),
             description: format!("{kind} of {school}. You are the {what}."),
+            school_urn: Some(get_i64(r, "urn")?),
         });
     }
     let rows = db
@@ -177,6 +176,7 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
             ends_at: Some(get_i64(r, "ends_at")?),
             location: get_ostr(r, "location")?,
             description: get_ostr(r, "description")?.unwrap_or_default(),
+            school_urn: None,
         });
     }
     Ok(out)
@@ -261,4 +261,111 @@ pub async fn reviews_of_school(db: &Db, school_id: i64) -> Result<Vec<ReviewSumm
             })
         })
         .collect()
+}
+
+/// The review cycle that contains `today` (an ISO date), if any.
+#[derive(Debug, Clone, Serialize)]
+pub struct CycleInfo {
+    pub id: i64,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+pub async fn cycle_on(db: &Db, today: &str) -> Result<Option<CycleInfo>, StoreError> {
+    let row = db
+        .fetch_optional(
+            &Sql::new("SELECT id, name, starts_on, ends_on FROM cycles WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on DESC LIMIT 1")
+                .bind(today)
+                .bind(today),
+        )
+        .await?;
+    row.map(|r| {
+        Ok(CycleInfo {
+            id: get_i64(&r, "id")?,
+            name: get_str(&r, "name")?,
+            starts_on: get_str(&r, "starts_on")?,
+            ends_on: get_str(&r, "ends_on")?,
+        })
+    })
+    .transpose()
+}
+
+/// A group of member schools someone leads: a Hub, a trust, or one school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schools {
+    Hub(i64),
+    Trust(i64),
+    School(i64),
+}
+
+impl Schools {
+    fn filter(self) -> (&'static str, i64) {
+        match self {
+            Schools::Hub(id) => ("s.hub_id = ?", id),
+            Schools::Trust(id) => ("s.trust_id = ?", id),
+            Schools::School(id) => ("s.id = ?", id),
+        }
+    }
+}
+
+/// A review as a line in a list: the school and the dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewLine {
+    pub id: i64,
+    pub urn: i64,
+    pub school: String,
+    pub kind: ReviewKind,
+    pub status: ReviewStatus,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+/// Reviews of these open member schools starting from `from` to `to`
+/// (ISO dates), soonest first; cancelled ones left out.
+pub async fn reviews_between(db: &Db, of: Schools, from: &str, to: &str) -> Result<Vec<ReviewLine>, StoreError> {
+    let (filter, id) = of.filter();
+    let rows = db
+        .fetch_all(
+            &Sql::new(&format!(
+                "SELECT r.id, s.urn, s.name, r.kind, r.status, r.starts_on, r.ends_on FROM reviews r JOIN schools s ON s.id = r.school_id \
+                 WHERE {filter} AND s.membership = 'member' AND r.status <> 'cancelled' AND r.starts_on >= ? AND r.starts_on <= ? \
+                 ORDER BY r.starts_on, s.name"
+            ))
+            .bind(id)
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ReviewLine {
+                id: get_i64(r, "id")?,
+                urn: get_i64(r, "urn")?,
+                school: get_str(r, "name")?,
+                kind: crate::util::get_kind(r, "kind")?,
+                status: crate::util::get_state(r, "status")?,
+                starts_on: get_str(r, "starts_on")?,
+                ends_on: get_str(r, "ends_on")?,
+            })
+        })
+        .collect()
+}
+
+/// Open member schools of the group with no review (other than a cancelled
+/// one) in the cycle: (URN, name), by name.
+pub async fn schools_without_review(db: &Db, of: Schools, cycle_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    let (filter, id) = of.filter();
+    let rows = db
+        .fetch_all(
+            &Sql::new(&format!(
+                "SELECT s.urn, s.name FROM schools s WHERE {filter} AND s.membership = 'member' \
+                 AND s.status IN ('open', 'proposed_to_close') AND NOT EXISTS (SELECT 1 FROM reviews r \
+                 WHERE r.school_id = s.id AND r.cycle_id = ? AND r.status <> 'cancelled') ORDER BY s.name"
+            ))
+            .bind(id)
+            .bind(cycle_id),
+        )
+        .await?;
+    rows.iter().map(|r| Ok((get_i64(r, "urn")?, get_str(r, "name")?))).collect()
 }

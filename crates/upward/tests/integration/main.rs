@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod auth;
 mod directory;
+mod home;
 mod imports;
 mod matching;
 mod permissions;
@@ -15,6 +16,9 @@ use upward::both_backends;
 both_backends! {
     every_route_against_every_role => crate::permissions::every_route_against_every_role;
     roles_and_relationships => crate::access::roles_and_relationships;
+    every_home_link_opens => crate::home::every_home_link_opens;
+    home_pages_say_what_to_do => crate::home::home_pages_say_what_to_do;
+    deadlines_follow_the_clock => crate::home::deadlines_follow_the_clock;
     sign_in_and_out => crate::auth::sign_in_and_out;
     wrong_password_is_refused_then_rate_limited => crate::auth::wrong_password_is_refused_then_rate_limited;
     forgotten_password_by_emailed_link => crate::auth::forgotten_password_by_emailed_link;

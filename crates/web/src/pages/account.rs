@@ -246,6 +246,7 @@ mod tests {
             ends_at: None,
             location: Some("Oak School, N4 3EY".into()),
             description: "You are the Lead Reviewer.".into(),
+            school_urn: Some(100000),
         }];
         let s = ics(&items);
         assert!(s.contains("BEGIN:VCALENDAR"));

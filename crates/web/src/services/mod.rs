@@ -3,3 +3,6 @@
 pub mod gias;
 pub mod home;
 pub mod matching;
+pub mod people;
+pub mod platform;
+pub mod programmes;
