@@ -150,6 +150,16 @@ impl FromRequestParts<AppState> for RawQuery {
     }
 }
 
+/// A page number as typed in an address ("2"); anything else is page 1.
+pub fn page_number(v: &str) -> i64 {
+    v.trim().parse::<i64>().ok().filter(|p| *p >= 1 && *p < 1_000_000).unwrap_or(1)
+}
+
+/// A page size as typed in an address, from 1 to 500 (default 50).
+pub fn per_page_number(v: &str) -> i64 {
+    v.trim().parse::<i64>().ok().unwrap_or(50).clamp(1, 500)
+}
+
 /// A page number from the query string.
 pub fn page_of(q: &Fields) -> i64 {
     q.get("page").parse::<i64>().ok().filter(|p| *p >= 1 && *p < 1_000_000).unwrap_or(1)

@@ -417,13 +417,23 @@ pub async fn import_run(
         ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD"),
         ("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, body = AuditPage)))]
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Json<AuditPage>, Failure> {
+pub async fn audit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::forms::Query(q): crate::forms::Query<admin::AuditSearch>,
+) -> Result<Json<AuditPage>, Failure> {
     ctx.require(Action::ViewAudit)?;
-    let (query, errors) = admin::parse_audit_query(&q);
+    let (query, errors) = q.check();
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let page = audit::search(&state.db, &query, page_of(&q), per_page(&q)).await?;
+    let page = audit::search(
+        &state.db,
+        &query,
+        crate::forms::page_number(&q.page),
+        crate::forms::per_page_number(&q.per_page),
+    )
+    .await?;
     Ok(Json(AuditPage {
         total: page.total,
         page: page.page,

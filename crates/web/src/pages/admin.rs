@@ -6,7 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
 use crate::forms::Path;
-use crate::forms::{Fields, RawQuery, page_of};
+use crate::forms::{Query, RawQuery, page_number, page_of};
 use crate::layout::{Layout, thousands, when, when_opt};
 use askama::Template;
 use axum::extract::State;
@@ -16,49 +16,96 @@ use upward_domain::policy::Action;
 use upward_storage::audit::{self, AuditEntry, AuditQuery};
 use upward_storage::{Page, outbox};
 
-/// Read an audit search; dates are `YYYY-MM-DD` (from the start of `from`
-/// to the end of `to`, UTC).
-pub fn parse_audit_query(q: &Fields) -> (AuditQuery, Vec<FieldError>) {
-    let mut errors = vec![];
-    let mut day = |field: &str, end: bool| -> Option<i64> {
-        let v = q.get(field);
-        if v.is_empty() {
-            return None;
-        }
-        match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            Ok(d) => {
-                let d = if end { d.succ_opt().unwrap_or(d) } else { d };
-                d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp())
+/// A search of the audit trail, as the page's form and the API send it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct AuditSearch {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub q: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub entity: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub entity_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub actor: String,
+    /// From the start of this day (YYYY-MM-DD, in England).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub from: String,
+    /// To the end of this day.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub to: String,
+    #[serde(skip_serializing)]
+    pub page: String,
+    #[serde(skip_serializing)]
+    pub per_page: String,
+    #[serde(skip_serializing)]
+    pub format: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty() && t.len() <= 200).then(|| t.to_string())
+}
+
+impl AuditSearch {
+    /// The storage query, or what is wrong with the search (same for the
+    /// page and the API). Days are England's days.
+    pub fn check(&self) -> (AuditQuery, Vec<FieldError>) {
+        let mut errors = vec![];
+        let mut day = |field: &str, v: &str, end: bool| -> Option<i64> {
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
             }
-            Err(_) => {
-                errors.push(FieldError {
-                    field: field.into(),
-                    message: format!("\"{v}\" is not a date like 2026-11-24"),
-                });
-                None
+            match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                Ok(d) => {
+                    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+                    d.and_hms_opt(0, 0, 0).map(upward_domain::clock::from_london)
+                }
+                Err(_) => {
+                    errors.push(FieldError::new(field, format!("\"{v}\" is not a date like 2026-11-24")));
+                    None
+                }
             }
-        }
-    };
-    let from = day("from", false);
-    let to = day("to", true);
-    let mut out = AuditQuery {
-        q: q.opt("q"),
-        action: q.opt("action"),
-        entity_kind: q.opt("entity"),
-        entity_id: q.opt("entity_id"),
-        from,
-        to,
-        actor_id: None,
-    };
-    out.actor_id = q.int("actor", "Actor", &mut errors);
-    (out, errors)
+        };
+        let from = day("from", &self.from, false);
+        let to = day("to", &self.to, true);
+        let actor_id = match self.actor.trim() {
+            "" => None,
+            v => match v.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(FieldError::new("actor", format!("Actor must be the number of a person, not \"{v}\"")));
+                    None
+                }
+            },
+        };
+        let query = AuditQuery {
+            q: opt(&self.q),
+            action: opt(&self.action),
+            entity_kind: opt(&self.entity),
+            entity_id: opt(&self.entity_id),
+            from,
+            to,
+            actor_id,
+        };
+        (query, errors)
+    }
+
+    /// This search as a query string, without the page (for page links and
+    /// downloads).
+    pub fn query_string(&self) -> String {
+        serde_html_form::to_string(self).unwrap_or_default()
+    }
 }
 
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
 struct Audit {
     l: Layout,
-    f: Fields,
+    f: AuditSearch,
     actions: Vec<String>,
     errors: Vec<FieldError>,
     page: Page<AuditEntry>,
@@ -72,9 +119,6 @@ impl Audit {
     fn when(&self, t: &i64) -> String {
         when(*t)
     }
-    fn v(&self, name: &str) -> String {
-        self.f.get(name).to_string()
-    }
     fn json(&self, v: &Option<serde_json::Value>) -> String {
         v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default()
     }
@@ -87,18 +131,18 @@ impl Audit {
     }
 }
 
-pub async fn audit(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(q): Query<AuditSearch>) -> Result<Response, Failure> {
     ctx.require(Action::ViewAudit)?;
-    let (query, errors) = parse_audit_query(&q);
-    if let Some(f) = Format::from_query(q.get("format")) {
+    let (query, errors) = q.check();
+    if let Some(f) = Format::from_query(&q.format) {
         let rows = audit::export(&state.db, &query, 200_000).await?;
         return Ok(download(&audit_table(&rows), f, state.today()));
     }
-    let page = audit::search(&state.db, &query, page_of(&q), 50).await?;
+    let page = audit::search(&state.db, &query, page_number(&q.page), 50).await?;
     let actions = audit::actions(&state.db).await?;
     Ok(render(&Audit {
         l: Layout::new(&ctx, "Audit trail"),
-        base_query: q.without(&["page", "format"]),
+        base_query: q.query_string(),
         f: q,
         actions,
         errors,
