@@ -38,6 +38,11 @@ pub async fn audit_trail_search_and_export(app: &TestApp) {
     let (status, page) = admin.text("/admin/audit?from=yesterday").await;
     assert_eq!(status, 200);
     assert!(page.contains("is not a date like"));
+    let long = "x".repeat(201);
+    let r = admin.get(&format!("/api/v1/audit?q={long}")).await;
+    assert_eq!(r.status(), 422, "a search of more than 200 characters is refused");
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["fields"][0]["field"], "q");
     // Export.
     let csv = admin.get("/admin/audit?q=shortlister&format=csv").await.text().await.unwrap();
     assert!(csv.starts_with("When (UTC),Who,Action,Entity,Entity id,Summary,Before,After"));

@@ -44,9 +44,16 @@ pub struct AuditSearch {
     pub format: String,
 }
 
-fn opt(s: &str) -> Option<String> {
+/// The longest text a search field takes.
+const SEARCH_MAX: usize = 200;
+
+fn opt(field: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<String> {
     let t = s.trim();
-    (!t.is_empty() && t.len() <= 200).then(|| t.to_string())
+    if t.chars().count() > SEARCH_MAX {
+        errors.push(FieldError::new(field, format!("Search for at most {SEARCH_MAX} characters")));
+        return None;
+    }
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 impl AuditSearch {
@@ -83,10 +90,10 @@ impl AuditSearch {
             },
         };
         let query = AuditQuery {
-            q: opt(&self.q),
-            action: opt(&self.action),
-            entity_kind: opt(&self.entity),
-            entity_id: opt(&self.entity_id),
+            q: opt("q", &self.q, &mut errors),
+            action: opt("action", &self.action, &mut errors),
+            entity_kind: opt("entity", &self.entity, &mut errors),
+            entity_id: opt("entity_id", &self.entity_id, &mut errors),
             from,
             to,
             actor_id,
