@@ -1,6 +1,7 @@
 //! Upward's domain: the partnership's vocabulary, validation and the one
 //! policy module that makes every permission decision. No I/O.
 
+pub mod calendar;
 pub mod clock;
 pub mod ids;
 pub mod policy;
