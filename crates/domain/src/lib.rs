@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod ids;
+pub mod matching;
 pub mod policy;
 pub mod roles;
 pub mod school;
