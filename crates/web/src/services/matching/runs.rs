@@ -66,13 +66,13 @@ pub enum Docs {
 }
 
 /// The stored form of the groups assignment (format 1).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct GroupsCurrent {
     groups: Vec<Vec<String>>,
 }
 
 /// The stored form of the facilitators assignment (format 1).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct FacCurrent {
     assignment: Vec<FacAssignment>,
 }
