@@ -218,14 +218,7 @@ pub fn parse_version(raw: &str) -> Result<i64, FieldError> {
 // The options of a proposal, as people type them.
 
 /// Read `raw` as a number from `min` to `max` (blank: None).
-fn number(
-    raw: &str,
-    field: &str,
-    label: &str,
-    min: f64,
-    max: f64,
-    errors: &mut Vec<FieldError>,
-) -> Option<f64> {
+fn number(raw: &str, field: &str, label: &str, min: f64, max: f64, errors: &mut Vec<FieldError>) -> Option<f64> {
     let v = raw.trim();
     if v.is_empty() {
         return None;
@@ -421,8 +414,8 @@ impl GroupsOptions {
                 3
             }
         };
-        let seconds =
-            number(&raw.seconds, "seconds", "The time limit", 1.0, MAX_SECONDS, &mut e).unwrap_or(DEFAULT_GROUP_SECONDS);
+        let seconds = number(&raw.seconds, "seconds", "The time limit", 1.0, MAX_SECONDS, &mut e)
+            .unwrap_or(DEFAULT_GROUP_SECONDS);
         if !e.is_empty() {
             return Err(e);
         }
@@ -639,7 +632,8 @@ mod tests {
             GroupsOptions::parse(&raw, None, 3).unwrap(),
             GroupsOptions { min_km: 0.0, group_size: 3, seconds: 1.0, max_min: true }
         );
-        let raw = GroupsForm { min_km: "1001".into(), group_size: "5".into(), seconds: "0.5".into(), max_min: "".into() };
+        let raw =
+            GroupsForm { min_km: "1001".into(), group_size: "5".into(), seconds: "0.5".into(), max_min: "".into() };
         let e = GroupsOptions::parse(&raw, None, 3).unwrap_err();
         let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["min_km", "group_size", "seconds"]);

@@ -68,11 +68,7 @@ pub struct Candidate {
 
 /// The cycle's reviews (those starting on or after `from`) and every person
 /// in the reviewer, Lead Reviewer or facilitator pools.
-pub async fn cycle_data(
-    db: &Db,
-    cycle: CycleId,
-    from: &str,
-) -> Result<(Vec<ReviewSlot>, Vec<Candidate>), StoreError> {
+pub async fn cycle_data(db: &Db, cycle: CycleId, from: &str) -> Result<(Vec<ReviewSlot>, Vec<Candidate>), StoreError> {
     let cycle_id = cycle.get();
     let rows = db
         .fetch_all(
@@ -240,9 +236,8 @@ pub async fn candidates(db: &Db, cycle: Option<CycleId>) -> Result<Vec<Candidate
 
 /// Schools hosting a review in this cycle (for reciprocity).
 pub async fn hosting_schools(db: &Db, cycle: CycleId) -> Result<Vec<i64>, StoreError> {
-    let rows = db
-        .fetch_all(&Sql::new("SELECT DISTINCT school_id FROM reviews WHERE cycle_id = ?").bind(cycle.get()))
-        .await?;
+    let rows =
+        db.fetch_all(&Sql::new("SELECT DISTINCT school_id FROM reviews WHERE cycle_id = ?").bind(cycle.get())).await?;
     rows.iter().map(|r| get_i64(r, "school_id")).collect()
 }
 
@@ -840,8 +835,13 @@ pub async fn accept_groups(
         audit::record(
             tx,
             who,
-            Change::new("cohort.group_set", "cohort", cohort_id, format!("{} formed from matching run {run_id}", g.name))
-                .after(serde_json::json!({"group": g.name, "schools": g.schools, "visits": g.visits})),
+            Change::new(
+                "cohort.group_set",
+                "cohort",
+                cohort_id,
+                format!("{} formed from matching run {run_id}", g.name),
+            )
+            .after(serde_json::json!({"group": g.name, "schools": g.schools, "visits": g.visits})),
         )
         .await?;
     }
@@ -1061,13 +1061,8 @@ pub async fn set_cohort_pair(
     audit::record(
         tx,
         who,
-        Change::new(
-            "cohort.pair_set",
-            "cohort",
-            cohort_id,
-            format!("Schools {a} and {b}: {}", rule.label()),
-        )
-        .after(serde_json::json!({"a": a, "b": b, "kind": rule.code().unwrap_or("none")})),
+        Change::new("cohort.pair_set", "cohort", cohort_id, format!("Schools {a} and {b}: {}", rule.label()))
+            .after(serde_json::json!({"a": a, "b": b, "kind": rule.code().unwrap_or("none")})),
     )
     .await
 }

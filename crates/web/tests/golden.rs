@@ -202,10 +202,8 @@ fn groups_input() -> GroupsInput {
 
 fn groups_proposal(input: &GroupsInput) -> GroupsProposal {
     let inst = groups::instance(input).unwrap();
-    let opts = upward_matching::groups::SolveOptions {
-        time_limit: std::time::Duration::from_secs(1),
-        ..Default::default()
-    };
+    let opts =
+        upward_matching::groups::SolveOptions { time_limit: std::time::Duration::from_secs(1), ..Default::default() };
     let r = upward_matching::groups::solve(&inst, &opts).unwrap();
     GroupsProposal {
         groups: r.grouping.groups.iter().map(|g| g.iter().map(|&i| input.schools[i].id.clone()).collect()).collect(),

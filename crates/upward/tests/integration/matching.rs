@@ -227,20 +227,32 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     // Put the week clash back: accepting it needs the person to say they mean it.
     let v = seen(&c, id).await;
     let r = c
-        .post_form(&format!("/matching/runs/{id}/reviews/{review}"), &[("version", &v), ("action", "peer"), ("person", &p)])
+        .post_form(
+            &format!("/matching/runs/{id}/reviews/{review}"),
+            &[("version", &v), ("action", "peer"), ("person", &p)],
+        )
         .await;
     assert_eq!(r.status(), 303);
     // Accept and Discard lead to a confirmation first (no JavaScript needed).
     let (_, page) = c.text(&format!("/matching/runs/{id}")).await;
     assert!(page.contains(&format!("<form method=\"get\" action=\"/matching/runs/{id}/accept\"")), "Accept asks first");
-    assert!(page.contains(&format!("<form method=\"get\" action=\"/matching/runs/{id}/discard\"")), "Discard asks first");
+    assert!(
+        page.contains(&format!("<form method=\"get\" action=\"/matching/runs/{id}/discard\"")),
+        "Discard asks first"
+    );
     let v = version_on(&page);
     let api: serde_json::Value = c.get(&format!("/api/v1/matching/runs/{id}")).await.json().await.unwrap();
     let placed: std::collections::BTreeSet<String> = api["current"]["teams"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|t| t["lead"].as_str().map(str::to_string).into_iter().chain(t["peers"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string())))
+        .flat_map(|t| {
+            t["lead"]
+                .as_str()
+                .map(str::to_string)
+                .into_iter()
+                .chain(t["peers"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()))
+        })
         .collect();
     let (status, confirm) = c.text(&format!("/matching/runs/{id}/accept?version={v}")).await;
     assert_eq!(status, 200);
@@ -289,10 +301,22 @@ pub async fn review_teams_propose_edit_accept(app: &TestApp) {
     // Their calendar shows it.
     let pid: i64 = placed.iter().next().unwrap().parse().unwrap();
     let cal = upward_storage::programmes::calendar(app.db(), pid).await.unwrap();
-    let first_review = api["current"]["teams"].as_array().unwrap().iter().find(|t| {
-        t["lead"].as_str() == Some(&pid.to_string()) || t["peers"].as_array().unwrap().iter().any(|p| p.as_str() == Some(&pid.to_string()))
-    }).unwrap()["review"].as_str().unwrap().to_string();
-    assert!(cal.iter().any(|i| i.uid.starts_with(&format!("review-{first_review}-"))), "the review is on their calendar");
+    let first_review = api["current"]["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            t["lead"].as_str() == Some(&pid.to_string())
+                || t["peers"].as_array().unwrap().iter().any(|p| p.as_str() == Some(&pid.to_string()))
+        })
+        .unwrap()["review"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cal.iter().any(|i| i.uid.starts_with(&format!("review-{first_review}-"))),
+        "the review is on their calendar"
+    );
     let (summary, after): (String, String) = sqlx::query_as(&format!(
         "SELECT summary, after_json FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}'"
     ))
@@ -374,7 +398,8 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     // Move a school by hand: a group of two breaks the size rule.
     let school = groups[0][0].as_str().unwrap().to_string();
     let v = version_on(&page);
-    let r = c.post_form(&format!("/matching/runs/{id}/groups"), &[("version", &v), ("school", &school), ("to", "2")]).await;
+    let r =
+        c.post_form(&format!("/matching/runs/{id}/groups"), &[("version", &v), ("school", &school), ("to", "2")]).await;
     assert_eq!(r.status(), 303);
     assert!(flash(&r).contains("broken rule"));
     let (_, page) = c.text(&format!("/matching/runs/{id}")).await;
@@ -402,21 +427,34 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort}")).await, 0);
     let (_, page) = c.text(&format!("/matching/runs/{id}/accept?version={v}")).await;
     assert!(page.contains("name=\"accept_broken\""), "the confirmation offers to accept knowingly");
-    let r = c.post_form(&format!("/matching/runs/{id}/groups"), &[("version", &v), ("school", &school), ("to", "1")]).await;
+    let r =
+        c.post_form(&format!("/matching/runs/{id}/groups"), &[("version", &v), ("school", &school), ("to", "1")]).await;
     assert_eq!(r.status(), 303);
     let v = seen(&c, id).await;
-    let r = c.post_form(&format!("/matching/runs/{id}/groups"), &[("version", &v), ("school", &school), ("to", "99")]).await;
+    let r = c
+        .post_form(&format!("/matching/runs/{id}/groups"), &[("version", &v), ("school", &school), ("to", "99")])
+        .await;
     assert_eq!(r.status(), 400);
     let (_, page) = c.text(&format!("/matching/runs/{id}/accept?version={v}")).await;
     assert!(!page.contains("name=\"accept_broken\""), "nothing to acknowledge once the rules hold");
     assert!(page.contains("Accept these 7 groups?"), "{page}");
     // The schools' leaders will be told.
     let leaders = one(app, &format!("SELECT COUNT(DISTINCT g.person_id) FROM role_grants g JOIN people p ON p.id = g.person_id WHERE g.role = 'school_leader' AND g.scope_kind = 'school' AND p.status = 'active' AND g.scope_id IN (SELECT school_id FROM cohort_schools WHERE cohort_id = {cohort})")).await;
-    assert!(page.contains(&format!("{leaders} {} leading a school of a group will be told", if leaders == 1 { "person" } else { "people" })), "{page}");
+    assert!(
+        page.contains(&format!(
+            "{leaders} {} leading a school of a group will be told",
+            if leaders == 1 { "person" } else { "people" }
+        )),
+        "{page}"
+    );
     let outbox_before = one(app, "SELECT COUNT(*) FROM outbox WHERE topic = 'programmes'").await;
     // Accept: 7 groups with a visit day per school.
     assert_eq!(c.post_form(&format!("/matching/runs/{id}/accept"), &[("version", &v)]).await.status(), 303);
-    assert_eq!(one(app, "SELECT COUNT(*) FROM outbox WHERE topic = 'programmes'").await - outbox_before, leaders, "each school leader is told");
+    assert_eq!(
+        one(app, "SELECT COUNT(*) FROM outbox WHERE topic = 'programmes'").await - outbox_before,
+        leaders,
+        "each school leader is told"
+    );
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'match.accepted' AND entity_id = '{id}' AND summary NOT LIKE '%broken%'")).await, 1);
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM school_groups WHERE cohort_id = {cohort}")).await, 7);
     assert_eq!(one(app, &format!("SELECT COUNT(*) FROM group_visits v JOIN school_groups g ON g.id = v.group_id WHERE g.cohort_id = {cohort}")).await, 21);
@@ -461,10 +499,16 @@ pub async fn groups_and_facilitators(app: &TestApp) {
     // The visit days are in the facilitator's calendar, and in the school leaders'.
     let f = *facilitators.iter().next().unwrap();
     let cal = upward_storage::programmes::calendar(app.db(), f).await.unwrap();
-    assert!(cal.iter().any(|i| i.title.starts_with("Growing the Top visit") && i.description.contains("facilitator")), "{cal:?}");
+    assert!(
+        cal.iter().any(|i| i.title.starts_with("Growing the Top visit") && i.description.contains("facilitator")),
+        "{cal:?}"
+    );
     let leader = one(app, &format!("SELECT MIN(g.person_id) FROM role_grants g WHERE g.role = 'school_leader' AND g.scope_kind = 'school' AND g.scope_id IN (SELECT school_id FROM cohort_schools WHERE cohort_id = {cohort})")).await;
     let cal = upward_storage::programmes::calendar(app.db(), leader).await.unwrap();
-    assert!(cal.iter().any(|i| i.title.starts_with("Growing the Top visit") && i.description.contains("Your school")), "{cal:?}");
+    assert!(
+        cal.iter().any(|i| i.title.starts_with("Growing the Top visit") && i.description.contains("Your school")),
+        "{cal:?}"
+    );
     assert_eq!(
         one(
             app,
@@ -690,10 +734,14 @@ pub async fn propose_options_are_checked_once(app: &TestApp) {
     assert!(page.contains("Same phase must be a number from 0 to 100"), "{page}");
     assert!(page.contains("value=\"500\""), "what was typed is shown again");
     let cohort = one(app, "SELECT id FROM cohorts LIMIT 1").await;
-    let r = c.post_form(&format!("/matching/cohorts/{cohort}/groups"), &[("min_km", "5000"), ("group_size", "5")]).await;
+    let r =
+        c.post_form(&format!("/matching/cohorts/{cohort}/groups"), &[("min_km", "5000"), ("group_size", "5")]).await;
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
-    assert!(page.contains("must be a number from 0 to 1,000") && page.contains("Groups are of 3 or 4 schools"), "{page}");
+    assert!(
+        page.contains("must be a number from 0 to 1,000") && page.contains("Groups are of 3 or 4 schools"),
+        "{page}"
+    );
     assert_eq!((runs().await, proposed().await), (runs0, proposed0), "nothing was solved or kept");
 }
 
@@ -707,18 +755,22 @@ pub async fn home_items_for_the_central_team(app: &TestApp) {
     };
     let pm = actor("programmes@upward.example.org").await;
     let head = actor("head@upward.example.org").await;
-    let teamless = "r.status IN ('booked', 'planned') AND NOT EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id)";
-    let first: String = sqlx::query_as::<_, (String,)>(&format!("SELECT MIN(starts_on) FROM reviews r WHERE {teamless}"))
-        .fetch_one(app.db().pool())
-        .await
-        .unwrap()
-        .0;
+    let teamless =
+        "r.status IN ('booked', 'planned') AND NOT EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id)";
+    let first: String =
+        sqlx::query_as::<_, (String,)>(&format!("SELECT MIN(starts_on) FROM reviews r WHERE {teamless}"))
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap()
+            .0;
     let first = chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").unwrap();
     let today = first - chrono::Days::new(10);
     let until = today + chrono::Days::new(56);
     let n = one(
         app,
-        &format!("SELECT COUNT(*) FROM reviews r WHERE {teamless} AND r.starts_on >= '{today}' AND r.starts_on <= '{until}'"),
+        &format!(
+            "SELECT COUNT(*) FROM reviews r WHERE {teamless} AND r.starts_on >= '{today}' AND r.starts_on <= '{until}'"
+        ),
     )
     .await;
     assert!(n >= 1);
@@ -726,7 +778,11 @@ pub async fn home_items_for_the_central_team(app: &TestApp) {
     let item = items.iter().find(|i| i.title.contains("in the next 8 weeks")).expect("the teamless reviews");
     assert_eq!(
         item.title,
-        format!("{n} review{} in the next 8 weeks {} no team", if n == 1 { "" } else { "s" }, if n == 1 { "has" } else { "have" })
+        format!(
+            "{n} review{} in the next 8 weeks {} no team",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "has" } else { "have" }
+        )
     );
     assert_eq!((item.kind, item.due), (ItemKind::ToDo, Some(first)));
     assert_eq!(item.href, format!("/matching?from={first}"));
@@ -736,7 +792,8 @@ pub async fn home_items_for_the_central_team(app: &TestApp) {
     assert!(page.contains(&format!("value=\"{first}\"")), "the matching page starts at the first of them");
     assert!(!items.iter().any(|i| i.title.contains("awaiting acceptance")), "no proposal yet");
     // Nothing due beyond eight weeks ahead: a day with no review soon.
-    let quiet = upward_web::services::matching::home_items(&app.state, &pm, first + chrono::Days::new(4000)).await.unwrap();
+    let quiet =
+        upward_web::services::matching::home_items(&app.state, &pm, first + chrono::Days::new(4000)).await.unwrap();
     assert!(quiet.is_empty(), "{quiet:?}");
 
     // A proposal awaits acceptance, until it is discarded.

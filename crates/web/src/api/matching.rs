@@ -158,8 +158,8 @@ pub async fn propose_teams(
 ) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let p: ProposeTeams = if body.is_empty() { ProposeTeams::default() } else { json_body(&body)? };
-    let o = TeamsOptions::parse(&as_form(&p), default_from(state.today()))
-        .map_err(|e| Failure::Invalid(api_names(e)))?;
+    let o =
+        TeamsOptions::parse(&as_form(&p), default_from(state.today())).map_err(|e| Failure::Invalid(api_names(e)))?;
     let run = matching::teams::propose(&state, &ctx.who(), cycle, &o).await?;
     Ok((StatusCode::CREATED, Json(run_dto(&matching::load(&state, run).await?)?)).into_response())
 }

@@ -163,7 +163,10 @@ pub async fn set_pair(
     }
     let rule = PairRule::parse(&f.kind).map_err(|e| errors.push(e)).ok();
     let (Some(a), Some(b), Some(rule), true) = (a, b, rule, errors.is_empty()) else {
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &cohort_page(&state, &ctx, id, None, errors).await?));
+        return Ok(render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &cohort_page(&state, &ctx, id, None, errors).await?,
+        ));
     };
     let mut tx = state.db.begin().await?;
     store::set_cohort_pair(&mut tx, &ctx.who(), id, a, b, rule).await?;
@@ -189,10 +192,9 @@ pub async fn propose_groups(
             let run = svc::propose(&state, &ctx.who(), id, &o).await?;
             Ok(redirect(&format!("/matching/runs/{run}")))
         }
-        Err(errors) => Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &cohort_page(&state, &ctx, id, Some(f), errors).await?,
-        )),
+        Err(errors) => {
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &cohort_page(&state, &ctx, id, Some(f), errors).await?))
+        }
     }
 }
 

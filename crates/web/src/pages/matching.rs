@@ -271,7 +271,13 @@ struct ConfirmPage {
     c: Confirmation,
 }
 
-async fn confirm(state: &AppState, ctx: &Ctx, id: RunId, version: &str, action: RunAction) -> Result<Response, Failure> {
+async fn confirm(
+    state: &AppState,
+    ctx: &Ctx,
+    id: RunId,
+    version: &str,
+    action: RunAction,
+) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let LoadedRun { run, docs } = matching::load(state, id).await?;
     // Without a version (a link typed by hand), confirm what the run is now.

@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use upward_domain::ids::{CohortId, GroupId, PersonId, RunId};
 use upward_domain::matching::{RunAction, check_change};
-use upward_matching::facilitators::{
-    self as fac, FacAssignment, FacWeights, Facilitator, Group, GroupSchool,
-};
+use upward_matching::facilitators::{self as fac, FacAssignment, FacWeights, Facilitator, Group, GroupSchool};
 use upward_matching::reviews::LatLon;
 use upward_storage::matching::{self as store, NewRun, Run, Subject};
 use upward_storage::{Tx, Who};
@@ -318,8 +316,11 @@ pub async fn edit(
         Some(p) => format!("{} facilitates {gname}", r.input.name(p)),
         None => format!("{gname} has no facilitator"),
     };
-    let summary =
-        format!("Facilitators for {}: {:.1} points (changed by hand)", r.input.cohort_name, report.total as f64 / 1000.0);
+    let summary = format!(
+        "Facilitators for {}: {:.1} points (changed by hand)",
+        r.input.cohort_name,
+        report.total as f64 / 1000.0
+    );
     let text = Docs::Facilitators(r).current_text();
     let mut tx = state.db.begin().await?;
     store::edit_run(&mut tx, who, run.id, seen, &text, &summary, &what).await?;
@@ -365,7 +366,9 @@ pub(super) async fn accept(
             .input
             .groups
             .iter()
-            .filter(|g| r.current.iter().any(|a| a.group == g.id && a.facilitator.as_deref() == Some(&p.id.to_string())))
+            .filter(|g| {
+                r.current.iter().any(|a| a.group == g.id && a.facilitator.as_deref() == Some(&p.id.to_string()))
+            })
             .map(|g| {
                 let schools: Vec<String> =
                     g.schools.iter().map(|s| r.input.school_names.get(&s.id).cloned().unwrap_or_default()).collect();

@@ -123,11 +123,7 @@ pub fn evaluate(input: &GroupsInput, groups: &[Vec<String>]) -> Result<groups::E
 }
 
 /// Build the instance of a cohort with checked options.
-pub async fn groups_input(
-    state: &AppState,
-    cohort: &store::Cohort,
-    o: &GroupsOptions,
-) -> Result<GroupsInput, Failure> {
+pub async fn groups_input(state: &AppState, cohort: &store::Cohort, o: &GroupsOptions) -> Result<GroupsInput, Failure> {
     let id = CohortId(cohort.id);
     let schools = store::cohort_schools(&state.db, id).await?;
     let pairs = store::cohort_pairs(&state.db, id).await?;

@@ -251,11 +251,8 @@ pub async fn confirmation(state: &AppState, docs: &Docs) -> Result<Confirmation,
             broken,
         },
         Docs::Groups(r) => {
-            let mut leaders: Vec<_> = store::school_leaders(&state.db, &groups::schools(r))
-                .await?
-                .into_iter()
-                .map(|(_, p)| p.id)
-                .collect();
+            let mut leaders: Vec<_> =
+                store::school_leaders(&state.db, &groups::schools(r)).await?.into_iter().map(|(_, p)| p.id).collect();
             leaders.sort();
             leaders.dedup();
             Confirmation {
@@ -296,7 +293,11 @@ pub async fn home_items(state: &AppState, actor: &Actor, today: NaiveDate) -> Re
         };
         items.push(
             HomeItem::to_do(
-                format!("{n} review{} in the next 8 weeks {} no team", if n == 1 { "" } else { "s" }, if n == 1 { "has" } else { "have" }),
+                format!(
+                    "{n} review{} in the next 8 weeks {} no team",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "has" } else { "have" }
+                ),
                 href,
                 first,
             )
@@ -306,8 +307,12 @@ pub async fn home_items(state: &AppState, actor: &Actor, today: NaiveDate) -> Re
     for r in store::proposed_runs(&state.db).await? {
         let what = r.kind.label();
         items.push(
-            HomeItem::to_do(format!("Proposal #{} awaiting acceptance", r.id), format!("/matching/runs/{}", r.id), None)
-                .detail(format!("{what}: {}", r.summary)),
+            HomeItem::to_do(
+                format!("Proposal #{} awaiting acceptance", r.id),
+                format!("/matching/runs/{}", r.id),
+                None,
+            )
+            .detail(format!("{what}: {}", r.summary)),
         );
     }
     Ok(items)

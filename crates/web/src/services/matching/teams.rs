@@ -398,8 +398,9 @@ pub fn verdict(s: &reviews::Status, edited: bool) -> Verdict {
                     String::new()
                 }
             ),
-            advice: "A longer time limit (under “Weights and rules” when you propose) usually brings it closer to the best."
-                .into(),
+            advice:
+                "A longer time limit (under “Weights and rules” when you propose) usually brings it closer to the best."
+                    .into(),
             how: proof.clone(),
         },
         reviews::Status::Infeasible { reasons, proven } => {
@@ -415,11 +416,7 @@ pub fn verdict(s: &reviews::Status, edited: bool) -> Verdict {
             }
         }
     };
-    if edited {
-        Verdict { how: v.how.clone(), ..changed_by_hand(&v.headline) }
-    } else {
-        v
-    }
+    if edited { Verdict { how: v.how.clone(), ..changed_by_hand(&v.headline) } } else { v }
 }
 
 pub struct MemberView {
@@ -660,7 +657,8 @@ pub async fn edit(
     };
     check_change(run.status, run.version, seen, RunAction::Edit).map_err(refused)?;
     let before = reviews::rescore(&r.input.cycle, &r.current);
-    let what = apply_edit(&r.input, &mut r.current, &review.to_string(), change, person).map_err(Failure::BadRequest)?;
+    let what =
+        apply_edit(&r.input, &mut r.current, &review.to_string(), change, person).map_err(Failure::BadRequest)?;
     let after = reviews::rescore(&r.input.cycle, &r.current);
     let summary = summary(&r.input, &after, None);
     let text = Docs::Teams(r).current_text();
