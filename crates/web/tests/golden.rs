@@ -344,14 +344,17 @@ fn as_format0(kind: RunKind, part: &str, text: &str) -> String {
     let mut v: Value = serde_json::from_str(text).unwrap();
     let m = v.as_object_mut().unwrap();
     m.remove("format");
-    let v = match (kind, part) {
-        (RunKind::Groups, "current") => m.remove("groups").unwrap(),
-        (RunKind::Facilitators, "current") => m.remove("assignment").unwrap(),
-        (RunKind::Facilitators, "input") => {
-            m.remove("school_names");
+    let v = match kind {
+        RunKind::ReviewTeams => v,
+        RunKind::Groups if part == "current" => m.remove("groups").unwrap(),
+        RunKind::Groups => v,
+        RunKind::Facilitators if part == "current" => m.remove("assignment").unwrap(),
+        RunKind::Facilitators => {
+            if part == "input" {
+                m.remove("school_names");
+            }
             v
         }
-        _ => v,
     };
     serde_json::to_string(&v).unwrap()
 }

@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use upward_domain::ids::{CohortId, RunId, SchoolId};
-use upward_domain::matching::{GroupsForm, GroupsOptions, PairRule, RunKind, parse_version};
+use upward_domain::matching::{GroupsForm, GroupsOptions, RunKind, parse_version};
 use upward_domain::policy::Action;
 use upward_storage::matching::{self as store, Run};
 
@@ -154,23 +154,12 @@ pub async fn set_pair(
     Form(f): Form<PairForm>,
 ) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
-    let schools = store::cohort_schools(&state.db, id).await?;
-    let in_cohort = |v: &str| v.trim().parse::<SchoolId>().ok().filter(|s| schools.iter().any(|x| x.id == s.get()));
-    let (a, b) = (in_cohort(&f.a), in_cohort(&f.b));
-    let mut errors = vec![];
-    if a.is_none() || b.is_none() || a == b {
-        errors.push(FieldError::new("a", "Choose two different schools of the cohort"));
-    }
-    let rule = PairRule::parse(&f.kind).map_err(|e| errors.push(e)).ok();
-    let (Some(a), Some(b), Some(rule), true) = (a, b, rule, errors.is_empty()) else {
+    if let Err(errors) = svc::set_pair(&state, &ctx.who(), id, &f.a, &f.b, &f.kind).await? {
         return Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &cohort_page(&state, &ctx, id, None, errors).await?,
         ));
-    };
-    let mut tx = state.db.begin().await?;
-    store::set_cohort_pair(&mut tx, &ctx.who(), id, a, b, rule).await?;
-    tx.commit().await?;
+    }
     Ok(redirect_with(
         &format!("/matching/cohorts/{id}#pairs"),
         "success",

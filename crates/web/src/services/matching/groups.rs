@@ -8,7 +8,7 @@ use super::runs::{Docs, GroupsRun, LoadedRun};
 use super::teams::{Verdict, changed_by_hand};
 use super::{Edited, ThemeIn, engine_taxonomy, refused, taxonomy_of};
 use crate::AppState;
-use crate::error::Failure;
+use crate::error::{Failure, FieldError};
 use crate::layout::date;
 use crate::mail;
 use serde::{Deserialize, Serialize};
@@ -158,6 +158,34 @@ pub async fn groups_input(state: &AppState, cohort: &store::Cohort, o: &GroupsOp
             })
             .collect(),
     })
+}
+
+/// Pin two schools of a cohort together, keep them apart, or neither
+/// (`kind`: together, apart or none), as the form sent them. Problems come
+/// back named by field, and nothing changes.
+pub async fn set_pair(
+    state: &AppState,
+    who: &Who,
+    cohort: CohortId,
+    a: &str,
+    b: &str,
+    kind: &str,
+) -> Result<Result<(), Vec<FieldError>>, Failure> {
+    let schools = store::cohort_schools(&state.db, cohort).await?;
+    let in_cohort = |v: &str| v.trim().parse::<SchoolId>().ok().filter(|s| schools.iter().any(|x| x.id == s.get()));
+    let (a, b) = (in_cohort(a), in_cohort(b));
+    let mut errors = vec![];
+    if a.is_none() || b.is_none() || a == b {
+        errors.push(FieldError::new("a", "Choose two different schools of the cohort"));
+    }
+    let rule = PairRule::parse(kind).map_err(|e| errors.push(e)).ok();
+    let (Some(a), Some(b), Some(rule), true) = (a, b, rule, errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    let mut tx = state.db.begin().await?;
+    store::set_cohort_pair(&mut tx, who, cohort, a, b, rule).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
 /// Propose groups for a cohort and keep the run.

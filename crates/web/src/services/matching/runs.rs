@@ -115,13 +115,16 @@ impl Part {
 /// A document of an older format, brought to today's layout (without its
 /// `format` key). Format 0 differs only in the bare-list assignments.
 pub fn upgrade(kind: RunKind, part: Part, format: u64, doc: Value) -> Value {
-    match (format, kind, part, doc) {
-        (0, RunKind::Groups, Part::Current, list @ Value::Array(_)) => serde_json::json!({ "groups": list }),
-        (0, RunKind::Facilitators, Part::Current, list @ Value::Array(_)) => {
-            serde_json::json!({ "assignment": list })
-        }
-        (_, _, _, doc) => doc,
+    if format >= 1 || part != Part::Current {
+        return doc;
     }
+    // Format 0: the groups and facilitators assignments were bare lists.
+    let key = match kind {
+        RunKind::ReviewTeams => return doc,
+        RunKind::Groups => "groups",
+        RunKind::Facilitators => "assignment",
+    };
+    if doc.is_array() { serde_json::json!({ key: doc }) } else { doc }
 }
 
 fn read<T: DeserializeOwned>(kind: RunKind, part: Part, text: &str) -> Result<T, DocError> {
