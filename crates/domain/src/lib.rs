@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod ids;
+pub mod matching;
 pub mod policy;
 pub mod reviews;
 pub mod roles;

@@ -11,6 +11,8 @@ use crate::util::{get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
+use upward_domain::ids::{CohortId, CycleId, GroupId, PersonId, ReviewId, RunId, SchoolId};
+use upward_domain::matching::{PairRule, RunKind, RunStatus, STALE_MESSAGE};
 
 /// A review that needs a team.
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +68,8 @@ pub struct Candidate {
 
 /// The cycle's reviews (those starting on or after `from`) and every person
 /// in the reviewer, Lead Reviewer or facilitator pools.
-pub async fn cycle_data(db: &Db, cycle_id: i64, from: &str) -> Result<(Vec<ReviewSlot>, Vec<Candidate>), StoreError> {
+pub async fn cycle_data(db: &Db, cycle: CycleId, from: &str) -> Result<(Vec<ReviewSlot>, Vec<Candidate>), StoreError> {
+    let cycle_id = cycle.get();
     let rows = db
         .fetch_all(
             &Sql::new(
@@ -126,7 +129,7 @@ pub async fn cycle_data(db: &Db, cycle_id: i64, from: &str) -> Result<(Vec<Revie
             reviews[i].team.push((get_i64(&r, "person_id")?, get_str(&r, "role")?));
         }
     }
-    let people = candidates(db, cycle_id).await?;
+    let people = candidates(db, Some(cycle)).await?;
     Ok((reviews, people))
 }
 
@@ -158,8 +161,10 @@ fn candidate(r: &AnyRow) -> Result<Candidate, StoreError> {
 }
 
 /// People in the reviewer, Lead Reviewer and facilitator pools, with what
-/// matching needs to know about them (history relative to `cycle_id`).
-pub async fn candidates(db: &Db, cycle_id: i64) -> Result<Vec<Candidate>, StoreError> {
+/// matching needs to know about them (review history before `cycle`; none
+/// without a cycle).
+pub async fn candidates(db: &Db, cycle: Option<CycleId>) -> Result<Vec<Candidate>, StoreError> {
+    let cycle_id = cycle.map(CycleId::get).unwrap_or(0);
     let rows = db
         .fetch_all(&Sql::new(
             "SELECT p.id, p.full_name, p.school_id, s.name AS school_name, COALESCE(p.trust_id, s.trust_id) AS trust_id, s.hub_id, s.phase, \
@@ -230,22 +235,39 @@ pub async fn candidates(db: &Db, cycle_id: i64) -> Result<Vec<Candidate>, StoreE
 }
 
 /// Schools hosting a review in this cycle (for reciprocity).
-pub async fn hosting_schools(db: &Db, cycle_id: i64) -> Result<Vec<i64>, StoreError> {
+pub async fn hosting_schools(db: &Db, cycle: CycleId) -> Result<Vec<i64>, StoreError> {
     let rows =
-        db.fetch_all(&Sql::new("SELECT DISTINCT school_id FROM reviews WHERE cycle_id = ?").bind(cycle_id)).await?;
+        db.fetch_all(&Sql::new("SELECT DISTINCT school_id FROM reviews WHERE cycle_id = ?").bind(cycle.get())).await?;
     rows.iter().map(|r| get_i64(r, "school_id")).collect()
 }
 
-/// Cycle names, oldest first, for counting "the last N cycles".
-pub async fn cycles(db: &Db) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+/// A review cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cycle {
+    pub id: CycleId,
+    pub name: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+/// Review cycles, oldest first (for counting "the last N cycles").
+pub async fn cycles(db: &Db) -> Result<Vec<Cycle>, StoreError> {
     let rows = db.fetch_all(&Sql::new("SELECT id, name, starts_on, ends_on FROM cycles ORDER BY starts_on")).await?;
     rows.iter()
-        .map(|r| Ok((get_i64(r, "id")?, get_str(r, "name")?, get_str(r, "starts_on")?, get_str(r, "ends_on")?)))
+        .map(|r| {
+            Ok(Cycle {
+                id: CycleId(get_i64(r, "id")?),
+                name: get_str(r, "name")?,
+                starts_on: get_str(r, "starts_on")?,
+                ends_on: get_str(r, "ends_on")?,
+            })
+        })
         .collect()
 }
 
 /// Reviews of a cycle still needing their team (counts), for the overview.
-pub async fn cycle_needs(db: &Db, cycle_id: i64, from: &str) -> Result<(i64, i64), StoreError> {
+pub async fn cycle_needs(db: &Db, cycle: CycleId, from: &str) -> Result<(i64, i64), StoreError> {
+    let cycle_id = cycle.get();
     let total = db
         .count(&Sql::new("SELECT COUNT(*) FROM reviews WHERE cycle_id = ? AND starts_on >= ? AND status IN ('booked', 'planned')").bind(cycle_id).bind(from))
         .await?;
@@ -299,9 +321,9 @@ pub async fn cohorts(db: &Db) -> Result<Vec<Cohort>, StoreError> {
         .collect()
 }
 
-pub async fn cohort_by_id(db: &Db, id: i64) -> Result<Option<Cohort>, StoreError> {
+pub async fn cohort_by_id(db: &Db, id: CohortId) -> Result<Option<Cohort>, StoreError> {
     let mut s = Sql::new(COHORT_SELECT);
-    s.push_bind(" WHERE c.id = ?", id);
+    s.push_bind(" WHERE c.id = ?", id.get());
     db.fetch_optional(&s).await?.as_ref().map(cohort).transpose()
 }
 
@@ -358,7 +380,8 @@ pub struct CohortSchool {
     pub themes: Vec<(String, String, Option<String>)>,
 }
 
-pub async fn cohort_schools(db: &Db, cohort_id: i64) -> Result<Vec<CohortSchool>, StoreError> {
+pub async fn cohort_schools(db: &Db, cohort: CohortId) -> Result<Vec<CohortSchool>, StoreError> {
+    let cohort_id = cohort.get();
     let rows = db
         .fetch_all(
             &Sql::new(
@@ -416,7 +439,8 @@ pub struct SchoolGroup {
     pub visits: Vec<(i64, String)>,
 }
 
-pub async fn groups(db: &Db, cohort_id: i64) -> Result<Vec<SchoolGroup>, StoreError> {
+pub async fn groups(db: &Db, cohort: CohortId) -> Result<Vec<SchoolGroup>, StoreError> {
+    let cohort_id = cohort.get();
     let rows = db
         .fetch_all(
             &Sql::new("SELECT g.id, g.name, g.facilitator_id, p.full_name FROM school_groups g LEFT JOIN people p ON p.id = g.facilitator_id WHERE g.cohort_id = ? ORDER BY g.id")
@@ -466,15 +490,18 @@ pub async fn groups(db: &Db, cohort_id: i64) -> Result<Vec<SchoolGroup>, StoreEr
 }
 
 /// A matching run: the instance solved, the solver's proposal, and the
-/// assignment as edited by hand.
+/// assignment as edited by hand. `kind` and `status` are read into the
+/// domain's enums here, once; a value the code does not know is an error.
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
-    pub id: i64,
-    /// 'review_teams', 'groups' or 'facilitators'.
-    pub kind: String,
+    pub id: RunId,
+    pub kind: RunKind,
+    /// The review cycle (review teams) or the cohort (groups, facilitators).
     pub subject_id: i64,
-    /// 'proposed', 'accepted' or 'discarded'.
-    pub status: String,
+    pub status: RunStatus,
+    /// Bumped by every change: a change made from an older version is
+    /// refused (someone else changed the run meanwhile).
+    pub version: i64,
     pub input_json: String,
     pub proposal_json: String,
     pub current_json: String,
@@ -485,12 +512,52 @@ pub struct Run {
     pub accepted_at: Option<i64>,
 }
 
+/// What a run is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Cycle(CycleId),
+    Cohort(CohortId),
+}
+
+impl Subject {
+    pub fn id(self) -> i64 {
+        match self {
+            Subject::Cycle(c) => c.get(),
+            Subject::Cohort(c) => c.get(),
+        }
+    }
+}
+
+impl Run {
+    pub fn subject(&self) -> Subject {
+        match self.kind {
+            RunKind::ReviewTeams => Subject::Cycle(CycleId(self.subject_id)),
+            RunKind::Groups | RunKind::Facilitators => Subject::Cohort(CohortId(self.subject_id)),
+        }
+    }
+}
+
+fn unknown(what: &str, value: &str) -> StoreError {
+    StoreError::Sql(sqlx::Error::Decode(format!("match_runs: unknown {what} {value:?}").into()))
+}
+
+fn kind_of(r: &AnyRow) -> Result<RunKind, StoreError> {
+    let k = get_str(r, "kind")?;
+    RunKind::parse(&k).ok_or_else(|| unknown("kind", &k))
+}
+
+fn status_of(r: &AnyRow) -> Result<RunStatus, StoreError> {
+    let s = get_str(r, "status")?;
+    RunStatus::parse(&s).ok_or_else(|| unknown("status", &s))
+}
+
 fn run(r: &AnyRow) -> Result<Run, StoreError> {
     Ok(Run {
-        id: get_i64(r, "id")?,
-        kind: get_str(r, "kind")?,
+        id: RunId(get_i64(r, "id")?),
+        kind: kind_of(r)?,
         subject_id: get_i64(r, "subject_id")?,
-        status: get_str(r, "status")?,
+        status: status_of(r)?,
+        version: get_i64(r, "version")?,
         input_json: get_str(r, "input_json")?,
         proposal_json: get_str(r, "proposal_json")?,
         current_json: get_str(r, "current_json")?,
@@ -502,28 +569,59 @@ fn run(r: &AnyRow) -> Result<Run, StoreError> {
     })
 }
 
-#[allow(clippy::too_many_arguments)] // one value per column of the record
-pub async fn create_run(
-    tx: &mut Tx,
-    who: &Who,
-    kind: &str,
-    subject_id: i64,
-    input: &str,
-    proposal: &str,
-    current: &str,
-    summary: &str,
-) -> Result<i64, StoreError> {
+/// A run without its documents (for lists).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunHead {
+    pub id: RunId,
+    pub kind: RunKind,
+    pub subject_id: i64,
+    pub status: RunStatus,
+    pub version: i64,
+    pub summary: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn run_head(r: &AnyRow) -> Result<RunHead, StoreError> {
+    Ok(RunHead {
+        id: RunId(get_i64(r, "id")?),
+        kind: kind_of(r)?,
+        subject_id: get_i64(r, "subject_id")?,
+        status: status_of(r)?,
+        version: get_i64(r, "version")?,
+        summary: get_str(r, "summary")?,
+        created_at: get_i64(r, "created_at")?,
+        updated_at: get_i64(r, "updated_at")?,
+    })
+}
+
+const HEAD_COLUMNS: &str = "id, kind, subject_id, status, version, summary, created_at, updated_at";
+
+/// The documents of a new run (JSON text, as the service writes them).
+#[derive(Debug, Clone, Copy)]
+pub struct NewRun<'a> {
+    pub kind: RunKind,
+    pub subject: Subject,
+    pub input: &'a str,
+    pub proposal: &'a str,
+    pub current: &'a str,
+    pub summary: &'a str,
+}
+
+/// Keep a new proposal (status proposed, version 1).
+pub async fn create_run(tx: &mut Tx, who: &Who, new: &NewRun<'_>) -> Result<RunId, StoreError> {
     let t = tx.now();
     let row = Sql::new(
-        "INSERT INTO match_runs (kind, subject_id, status, input_json, proposal_json, current_json, summary, created_by, created_at, updated_at) \
-         VALUES (?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO match_runs (kind, subject_id, status, version, input_json, proposal_json, current_json, summary, created_by, created_at, updated_at) \
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .bind(kind)
-    .bind(subject_id)
-    .bind(input)
-    .bind(proposal)
-    .bind(current)
-    .bind(summary)
+    .bind(new.kind.code())
+    .bind(new.subject.id())
+    .bind(RunStatus::Proposed.code())
+    .bind(new.input)
+    .bind(new.proposal)
+    .bind(new.current)
+    .bind(new.summary)
     .bind(who.person_id)
     .bind(t)
     .bind(t)
@@ -534,101 +632,139 @@ pub async fn create_run(
     audit::record(
         tx,
         who,
-        Change::new("match.proposed", "match_run", id, format!("Proposed {}: {summary}", kind.replace('_', " "))),
+        Change::new("match.proposed", "match_run", id, format!("Proposed {}: {}", new.kind.label(), new.summary)),
     )
     .await?;
-    Ok(id)
+    Ok(RunId(id))
 }
 
-pub async fn get_run(db: &Db, id: i64) -> Result<Option<Run>, StoreError> {
-    db.fetch_optional(&Sql::new("SELECT * FROM match_runs WHERE id = ?").bind(id)).await?.as_ref().map(run).transpose()
+pub async fn get_run(db: &Db, id: RunId) -> Result<Option<Run>, StoreError> {
+    db.fetch_optional(&Sql::new("SELECT * FROM match_runs WHERE id = ?").bind(id.get()))
+        .await?
+        .as_ref()
+        .map(run)
+        .transpose()
 }
 
-/// Recent runs (without their large JSON documents' content being needed).
-pub async fn recent_runs(db: &Db, limit: i64) -> Result<Vec<Run>, StoreError> {
-    db.fetch_all(&Sql::new("SELECT * FROM match_runs ORDER BY id DESC LIMIT ?").bind(limit))
+/// The newest runs, without their documents.
+pub async fn recent_runs(db: &Db, limit: i64) -> Result<Vec<RunHead>, StoreError> {
+    db.fetch_all(&Sql::new(&format!("SELECT {HEAD_COLUMNS} FROM match_runs ORDER BY id DESC LIMIT ?")).bind(limit))
         .await?
         .iter()
-        .map(run)
+        .map(run_head)
         .collect()
 }
 
-/// Save a hand edit of a proposed run.
+/// Runs still waiting to be accepted or discarded, oldest first.
+pub async fn proposed_runs(db: &Db) -> Result<Vec<RunHead>, StoreError> {
+    db.fetch_all(
+        &Sql::new(&format!("SELECT {HEAD_COLUMNS} FROM match_runs WHERE status = ? ORDER BY id"))
+            .bind(RunStatus::Proposed.code()),
+    )
+    .await?
+    .iter()
+    .map(run_head)
+    .collect()
+}
+
+/// Save a hand edit of a proposed run that the person saw at version
+/// `seen`. Someone else's change since then (a newer version) refuses it
+/// and nothing changes. Returns the new version.
 pub async fn edit_run(
     tx: &mut Tx,
     who: &Who,
-    id: i64,
+    id: RunId,
+    seen: i64,
     current: &str,
     summary: &str,
     what: &str,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let r = Sql::new(
-        "UPDATE match_runs SET current_json = ?, summary = ?, updated_at = ? WHERE id = ? AND status = 'proposed'",
+        "UPDATE match_runs SET current_json = ?, summary = ?, updated_at = ?, version = version + 1 \
+         WHERE id = ? AND version = ? AND status = ?",
     )
     .bind(current)
     .bind(summary)
     .bind(tx.now())
-    .bind(id)
+    .bind(id.get())
+    .bind(seen)
+    .bind(RunStatus::Proposed.code())
     .query()
     .execute(&mut **tx)
     .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict(
-            "This proposal has already been accepted or discarded; make a new one to change it.".into(),
-        ));
+        return Err(StoreError::Conflict(STALE_MESSAGE.into()));
     }
-    audit::record(tx, who, Change::new("match.edited", "match_run", id, what.to_string())).await
+    audit::record(tx, who, Change::new("match.edited", "match_run", id.get(), what.to_string())).await?;
+    Ok(seen + 1)
 }
 
-async fn close_run(tx: &mut Tx, who: &Who, id: i64, status: &str) -> Result<(), StoreError> {
+/// Close a proposed run (accepted or discarded), if it is still at the
+/// version the person saw.
+async fn close_run(tx: &mut Tx, who: &Who, id: RunId, seen: i64, to: RunStatus) -> Result<(), StoreError> {
     let t = tx.now();
-    let r = Sql::new("UPDATE match_runs SET status = ?, accepted_by = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'proposed'")
-        .bind(status)
-        .bind(who.person_id)
-        .bind(t)
-        .bind(t)
-        .bind(id)
-        .query()
-        .execute(&mut **tx)
-        .await?;
+    let r = Sql::new(
+        "UPDATE match_runs SET status = ?, accepted_by = ?, accepted_at = ?, updated_at = ?, version = version + 1 \
+         WHERE id = ? AND version = ? AND status = ?",
+    )
+    .bind(to.code())
+    .bind(who.person_id)
+    .bind(t)
+    .bind(t)
+    .bind(id.get())
+    .bind(seen)
+    .bind(RunStatus::Proposed.code())
+    .query()
+    .execute(&mut **tx)
+    .await?;
     if r.rows_affected() == 0 {
-        return Err(StoreError::Conflict("This proposal has already been accepted or discarded.".into()));
+        return Err(StoreError::Conflict(STALE_MESSAGE.into()));
     }
     Ok(())
 }
 
-pub async fn discard_run(tx: &mut Tx, who: &Who, id: i64) -> Result<(), StoreError> {
-    close_run(tx, who, id, "discarded").await?;
-    audit::record(tx, who, Change::new("match.discarded", "match_run", id, "Proposal discarded")).await
+/// Discard a proposed run seen at version `seen`: nothing else changes.
+pub async fn discard_run(tx: &mut Tx, who: &Who, id: RunId, seen: i64) -> Result<(), StoreError> {
+    close_run(tx, who, id, seen, RunStatus::Discarded).await?;
+    audit::record(tx, who, Change::new("match.discarded", "match_run", id.get(), "Proposal discarded")).await
+}
+
+/// One review's team to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTeam {
+    pub review: ReviewId,
+    pub lead: Option<PersonId>,
+    pub peers: Vec<PersonId>,
 }
 
 /// Accept review teams: each listed review's team is replaced.
-/// `teams`: (review, lead, peers).
 /// `broken`: the hard rules the teams break, which the person accepted
 /// knowingly (kept on the audit trail).
 pub async fn accept_review_teams(
     tx: &mut Tx,
     who: &Who,
-    run_id: i64,
-    teams: &[(i64, Option<i64>, Vec<i64>)],
+    run_id: RunId,
+    seen: i64,
+    teams: &[NewTeam],
     broken: &[String],
 ) -> Result<(), StoreError> {
-    close_run(tx, who, run_id, "accepted").await?;
-    for (review, lead, peers) in teams {
+    close_run(tx, who, run_id, seen, RunStatus::Accepted).await?;
+    for team in teams {
+        let review = team.review.get();
         let before: Vec<i64> = Sql::new("SELECT person_id FROM review_team WHERE review_id = ? ORDER BY person_id")
-            .bind(*review)
+            .bind(review)
             .query()
             .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| get_i64(r, "person_id"))
             .collect::<Result<_, _>>()?;
-        Sql::new("DELETE FROM review_team WHERE review_id = ?").bind(*review).query().execute(&mut **tx).await?;
+        Sql::new("DELETE FROM review_team WHERE review_id = ?").bind(review).query().execute(&mut **tx).await?;
         let t = tx.now();
-        for (p, role) in lead.iter().map(|l| (*l, "lead")).chain(peers.iter().map(|p| (*p, "peer"))) {
+        for (p, role) in team.lead.iter().map(|l| (*l, "lead")).chain(team.peers.iter().map(|p| (*p, "peer"))) {
             Sql::new("INSERT INTO review_team (review_id, person_id, role, created_at) VALUES (?, ?, ?, ?)")
-                .bind(*review)
-                .bind(p)
+                .bind(review)
+                .bind(p.get())
                 .bind(role)
                 .bind(t)
                 .query()
@@ -638,52 +774,59 @@ pub async fn accept_review_teams(
         audit::record(
             tx,
             who,
-            Change::new("review.team_set", "review", *review, format!("Team set from matching run {run_id}"))
+            Change::new("review.team_set", "review", review, format!("Team set from matching run {run_id}"))
                 .before(serde_json::json!({"members": before}))
-                .after(serde_json::json!({"lead": lead, "peers": peers})),
+                .after(serde_json::json!({"lead": team.lead, "peers": team.peers})),
         )
         .await?;
     }
     accepted(tx, who, run_id, format!("Review teams accepted for {} reviews", teams.len()), broken).await
 }
 
-/// A group to save: its name, its schools, and its visit days (host, date).
-pub type NewGroup = (String, Vec<i64>, Vec<(i64, String)>);
+/// A group to save: its name, its schools, and its visit days (host, ISO date).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGroup {
+    pub name: String,
+    pub schools: Vec<SchoolId>,
+    pub visits: Vec<(SchoolId, String)>,
+}
 
 /// Accept groups for a cohort: the cohort's groups are replaced (with their
 /// visit days).
 pub async fn accept_groups(
     tx: &mut Tx,
     who: &Who,
-    run_id: i64,
-    cohort_id: i64,
+    run_id: RunId,
+    seen: i64,
+    cohort: CohortId,
     groups: &[NewGroup],
     broken: &[String],
 ) -> Result<(), StoreError> {
-    close_run(tx, who, run_id, "accepted").await?;
+    close_run(tx, who, run_id, seen, RunStatus::Accepted).await?;
+    let cohort_id = cohort.get();
     Sql::new("DELETE FROM school_groups WHERE cohort_id = ?").bind(cohort_id).query().execute(&mut **tx).await?;
     let t = tx.now();
-    for (name, schools, visits) in groups {
+    for g in groups {
         let row = Sql::new("INSERT INTO school_groups (cohort_id, name, created_at) VALUES (?, ?, ?) RETURNING id")
             .bind(cohort_id)
-            .bind(name)
+            .bind(&g.name)
             .bind(t)
             .query()
             .fetch_one(&mut **tx)
             .await?;
         let gid = get_i64(&row, "id")?;
-        for s in schools {
+        for s in &g.schools {
             Sql::new("INSERT INTO school_group_members (group_id, school_id) VALUES (?, ?)")
                 .bind(gid)
-                .bind(*s)
+                .bind(s.get())
                 .query()
                 .execute(&mut **tx)
                 .await?;
         }
-        for (host, date) in visits {
+        for (host, date) in &g.visits {
             Sql::new("INSERT INTO group_visits (group_id, host_school_id, visit_date) VALUES (?, ?, ?)")
                 .bind(gid)
-                .bind(*host)
+                .bind(host.get())
                 .bind(date)
                 .query()
                 .execute(&mut **tx)
@@ -692,33 +835,39 @@ pub async fn accept_groups(
         audit::record(
             tx,
             who,
-            Change::new("cohort.group_set", "cohort", cohort_id, format!("{name} formed from matching run {run_id}"))
-                .after(serde_json::json!({"group": name, "schools": schools, "visits": visits})),
+            Change::new(
+                "cohort.group_set",
+                "cohort",
+                cohort_id,
+                format!("{} formed from matching run {run_id}", g.name),
+            )
+            .after(serde_json::json!({"group": g.name, "schools": g.schools, "visits": g.visits})),
         )
         .await?;
     }
     accepted(tx, who, run_id, format!("{} groups accepted", groups.len()), broken).await
 }
 
-/// Accept facilitators: (group id, facilitator).
+/// Accept facilitators: (group, facilitator or none).
 pub async fn accept_facilitators(
     tx: &mut Tx,
     who: &Who,
-    run_id: i64,
-    chosen: &[(i64, Option<i64>)],
+    run_id: RunId,
+    seen: i64,
+    chosen: &[(GroupId, Option<PersonId>)],
     broken: &[String],
 ) -> Result<(), StoreError> {
-    close_run(tx, who, run_id, "accepted").await?;
+    close_run(tx, who, run_id, seen, RunStatus::Accepted).await?;
     for (group, person) in chosen {
         let before = Sql::new("SELECT facilitator_id FROM school_groups WHERE id = ?")
-            .bind(*group)
+            .bind(group.get())
             .query()
             .fetch_optional(&mut **tx)
             .await?;
         let before = before.map(|r| get_oi64(&r, "facilitator_id")).transpose()?.flatten();
         Sql::new("UPDATE school_groups SET facilitator_id = ? WHERE id = ?")
-            .bind(*person)
-            .bind(*group)
+            .bind(person.map(PersonId::get))
+            .bind(group.get())
             .query()
             .execute(&mut **tx)
             .await?;
@@ -728,7 +877,7 @@ pub async fn accept_facilitators(
             Change::new(
                 "group.facilitator_set",
                 "school_group",
-                *group,
+                group.get(),
                 format!("Facilitator set from matching run {run_id}"),
             )
             .before(serde_json::json!({"facilitator": before}))
@@ -740,20 +889,78 @@ pub async fn accept_facilitators(
 }
 
 /// The audit record of an acceptance, naming any broken rule accepted.
-async fn accepted(tx: &mut Tx, who: &Who, run_id: i64, what: String, broken: &[String]) -> Result<(), StoreError> {
+async fn accepted(tx: &mut Tx, who: &Who, run_id: RunId, what: String, broken: &[String]) -> Result<(), StoreError> {
     let change = if broken.is_empty() {
-        Change::new("match.accepted", "match_run", run_id, what)
+        Change::new("match.accepted", "match_run", run_id.get(), what)
     } else {
         let n = broken.len();
         Change::new(
             "match.accepted",
             "match_run",
-            run_id,
+            run_id.get(),
             format!("{what}, with {n} broken rule{} accepted knowingly", if n == 1 { "" } else { "s" }),
         )
         .after(serde_json::json!({ "broken_rules": broken }))
     };
     audit::record(tx, who, change).await
+}
+
+/// Someone to tell: an active person with their e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub id: PersonId,
+    pub name: String,
+    pub email: String,
+}
+
+fn contact(r: &AnyRow) -> Result<Contact, StoreError> {
+    Ok(Contact { id: PersonId(get_i64(r, "id")?), name: get_str(r, "full_name")?, email: get_str(r, "email")? })
+}
+
+/// The active people among `ids`, to tell them what they were placed on.
+pub async fn contacts(db: &Db, ids: &[PersonId]) -> Result<Vec<Contact>, StoreError> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut s = Sql::new("SELECT id, full_name, email FROM people WHERE status = 'active' AND id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        s.push_bind(if i == 0 { "?" } else { ", ?" }, id.get());
+    }
+    s.push(") ORDER BY id");
+    db.fetch_all(&s).await?.iter().map(contact).collect()
+}
+
+/// The leaders (headteachers and senior leaders holding the school leader
+/// role) of each of `schools`: who represents a school in a group.
+pub async fn school_leaders(db: &Db, schools: &[SchoolId]) -> Result<Vec<(SchoolId, Contact)>, StoreError> {
+    if schools.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut s = Sql::new(
+        "SELECT DISTINCT g.scope_id AS school_id, p.id, p.full_name, p.email FROM role_grants g JOIN people p ON p.id = g.person_id \
+         WHERE g.role = 'school_leader' AND g.scope_kind = 'school' AND p.status = 'active' AND g.scope_id IN (",
+    );
+    for (i, id) in schools.iter().enumerate() {
+        s.push_bind(if i == 0 { "?" } else { ", ?" }, id.get());
+    }
+    s.push(") ORDER BY g.scope_id, p.id");
+    db.fetch_all(&s).await?.iter().map(|r| Ok((SchoolId(get_i64(r, "school_id")?), contact(r)?))).collect()
+}
+
+/// Reviews booked or planned to start from `from` to `until` (inclusive)
+/// that have nobody on their team: how many, and the first one's start.
+pub async fn reviews_without_team(db: &Db, from: &str, until: &str) -> Result<(i64, Option<String>), StoreError> {
+    let row = db
+        .fetch_one(
+            &Sql::new(
+                "SELECT COUNT(*) AS n, MIN(r.starts_on) AS first FROM reviews r WHERE r.starts_on >= ? AND r.starts_on <= ? \
+                 AND r.status IN ('booked', 'planned') AND NOT EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id)",
+            )
+            .bind(from)
+            .bind(until),
+        )
+        .await?;
+    Ok((get_i64(&row, "n")?, get_ostr(&row, "first")?))
 }
 
 /// Declare a conflict of interest.
@@ -802,29 +1009,38 @@ pub async fn add_unavailable(tx: &mut Tx, who: &Who, person_id: i64, dates: &[St
     .await
 }
 
-/// Pinned (`together`) and separated (`apart`) pairs of a cohort.
-pub async fn cohort_pairs(db: &Db, cohort_id: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
+/// Pinned (together) and separated (apart) pairs of a cohort.
+pub async fn cohort_pairs(db: &Db, cohort: CohortId) -> Result<Vec<(SchoolId, SchoolId, PairRule)>, StoreError> {
     let rows = db
         .fetch_all(
             &Sql::new(
                 "SELECT school_a, school_b, kind FROM cohort_pairs WHERE cohort_id = ? ORDER BY school_a, school_b",
             )
-            .bind(cohort_id),
+            .bind(cohort.get()),
         )
         .await?;
-    rows.iter().map(|r| Ok((get_i64(r, "school_a")?, get_i64(r, "school_b")?, get_str(r, "kind")?))).collect()
+    rows.iter()
+        .filter_map(|r| {
+            let rule = match get_str(r, "kind") {
+                Ok(k) => PairRule::from_code(&k)?,
+                Err(e) => return Some(Err(e)),
+            };
+            Some((|| Ok((SchoolId(get_i64(r, "school_a")?), SchoolId(get_i64(r, "school_b")?), rule)))())
+        })
+        .collect()
 }
 
-/// Pin two schools together or keep them apart (or, with `kind` "none", neither).
+/// Pin two schools together or keep them apart (or, with [`PairRule::None`], neither).
 pub async fn set_cohort_pair(
     tx: &mut Tx,
     who: &Who,
-    cohort_id: i64,
-    a: i64,
-    b: i64,
-    kind: &str,
+    cohort: CohortId,
+    a: SchoolId,
+    b: SchoolId,
+    rule: PairRule,
 ) -> Result<(), StoreError> {
-    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    let cohort_id = cohort.get();
+    let (a, b) = if a < b { (a.get(), b.get()) } else { (b.get(), a.get()) };
     Sql::new("DELETE FROM cohort_pairs WHERE cohort_id = ? AND school_a = ? AND school_b = ?")
         .bind(cohort_id)
         .bind(a)
@@ -832,7 +1048,7 @@ pub async fn set_cohort_pair(
         .query()
         .execute(&mut **tx)
         .await?;
-    if kind != "none" {
+    if let Some(kind) = rule.code() {
         Sql::new("INSERT INTO cohort_pairs (cohort_id, school_a, school_b, kind) VALUES (?, ?, ?, ?)")
             .bind(cohort_id)
             .bind(a)
@@ -845,20 +1061,8 @@ pub async fn set_cohort_pair(
     audit::record(
         tx,
         who,
-        Change::new(
-            "cohort.pair_set",
-            "cohort",
-            cohort_id,
-            format!(
-                "Schools {a} and {b}: {}",
-                match kind {
-                    "together" => "pinned together",
-                    "apart" => "kept apart",
-                    _ => "no rule",
-                }
-            ),
-        )
-        .after(serde_json::json!({"a": a, "b": b, "kind": kind})),
+        Change::new("cohort.pair_set", "cohort", cohort_id, format!("Schools {a} and {b}: {}", rule.label()))
+            .after(serde_json::json!({"a": a, "b": b, "kind": rule.code().unwrap_or("none")})),
     )
     .await
 }

@@ -24,5 +24,6 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "school search index",
         sql: include_str!("../migrations/0003_school_search_index.sql"),
     },
+    Migration { version: 5, name: "matching runs", sql: include_str!("../migrations/0005_matching_runs.sql") },
     Migration { version: 7, name: "workflow states", sql: include_str!("../migrations/0007_workflow_states.sql") },
 ];

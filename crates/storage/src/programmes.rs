@@ -157,6 +157,7 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
             school_urn: Some(get_i64(r, "urn")?),
         });
     }
+    out.extend(group_visits(db, person_id).await?);
     let rows = db
         .fetch_all(
             &Sql::new(
@@ -368,4 +369,54 @@ pub async fn schools_without_review(db: &Db, of: Schools, cycle_id: i64) -> Resu
         )
         .await?;
     rows.iter().map(|r| Ok((get_i64(r, "urn")?, get_str(r, "name")?))).collect()
+}
+
+/// Growing the Top visit days of the groups a person facilitates, and of
+/// the groups of the schools they lead.
+async fn group_visits(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, StoreError> {
+    let rows = db
+        .fetch_all(
+            &Sql::new(
+                "SELECT v.id, v.visit_date, g.name AS group_name, c.name AS cohort, s.name AS host, s.postcode, 'facilitator' AS role \
+                 FROM school_groups g JOIN cohorts c ON c.id = g.cohort_id JOIN group_visits v ON v.group_id = g.id \
+                 JOIN schools s ON s.id = v.host_school_id WHERE g.facilitator_id = ? \
+                 UNION \
+                 SELECT v.id, v.visit_date, g.name AS group_name, c.name AS cohort, s.name AS host, s.postcode, 'school' AS role \
+                 FROM school_group_members m JOIN role_grants rg ON rg.scope_kind = 'school' AND rg.scope_id = m.school_id \
+                 AND rg.role = 'school_leader' JOIN school_groups g ON g.id = m.group_id JOIN cohorts c ON c.id = g.cohort_id \
+                 JOIN group_visits v ON v.group_id = g.id JOIN schools s ON s.id = v.host_school_id WHERE rg.person_id = ? \
+                 ORDER BY 2, 1",
+            )
+            .bind(person_id)
+            .bind(person_id),
+        )
+        .await?;
+    let mut out: Vec<CalendarItem> = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id = get_i64(r, "id")?;
+        let role = get_str(r, "role")?;
+        let uid = format!("visit-{id}-{person_id}@upward");
+        // A facilitator who also leads a school of the group: one entry.
+        if out.iter().any(|i| i.uid == uid) {
+            continue;
+        }
+        let (group, cohort, host) = (get_str(r, "group_name")?, get_str(r, "cohort")?, get_str(r, "host")?);
+        let day = get_str(r, "visit_date")?;
+        out.push(CalendarItem {
+            uid,
+            title: format!("Growing the Top visit: {group} at {host}"),
+            starts_on: Some(day.clone()),
+            ends_on: Some(day),
+            starts_at: None,
+            ends_at: None,
+            location: get_ostr(r, "postcode")?.map(|p| format!("{host}, {p}")),
+            description: if role == "facilitator" {
+                format!("{cohort}, {group}: visit day at {host}. You are the group's facilitator.")
+            } else {
+                format!("{cohort}, {group}: visit day at {host}. Your school is in this group.")
+            },
+            school_urn: None,
+        });
+    }
+    Ok(out)
 }

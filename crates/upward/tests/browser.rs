@@ -1526,7 +1526,11 @@ async fn matching(app: &TestApp, b: &Browser) {
     b.click(".move-form button").await;
     b.wait_text("#warn-h", "Broken rules").await;
     b.check("groups, with broken rules").await;
-    // Accepting broken rules takes a tick in the box that says so.
+    // Accepting asks first, on a page of its own; accepting broken rules
+    // takes a tick in the box that says so.
+    b.click("form[action$='/accept'] button").await;
+    assert!(b.h1().await.starts_with("Accept these 7 groups?"));
+    b.check("accept groups: the confirmation").await;
     b.find("#accept_broken").await.click().await.expect("tick the box");
     b.click("form[action$='/accept'] button").await;
     b.wait_text(".flash", "groups accepted").await;

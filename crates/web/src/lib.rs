@@ -178,7 +178,9 @@ routes! {
     get "/matching/runs/{id}/reviews/{review}" => pages::matching::team, CentralTeam;
     post "/matching/runs/{id}/reviews/{review}" => pages::matching::edit_team, CentralTeam;
     post "/matching/runs/{id}/groups" => pages::groups::edit_groups, CentralTeam;
+    get "/matching/runs/{id}/accept" => pages::matching::confirm_accept, CentralTeam;
     post "/matching/runs/{id}/accept" => pages::matching::accept, CentralTeam;
+    get "/matching/runs/{id}/discard" => pages::matching::confirm_discard, CentralTeam;
     post "/matching/runs/{id}/discard" => pages::matching::discard, CentralTeam;
     get "/matching/themes" => pages::themes::list, CentralTeam;
     post "/matching/themes" => pages::themes::add, CentralTeam;

@@ -44,4 +44,7 @@ both_backends! {
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
     theme_taxonomy_is_editable => crate::matching::theme_taxonomy_is_editable;
+    two_managers_edit_one_proposal => crate::matching::two_managers_edit_one_proposal;
+    propose_options_are_checked_once => crate::matching::propose_options_are_checked_once;
+    home_items_for_the_central_team => crate::matching::home_items_for_the_central_team;
 }

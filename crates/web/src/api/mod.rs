@@ -44,7 +44,7 @@ use utoipa::OpenApi;
         MeDto, GrantDto, SchoolDto, SchoolPage, HubDto, LeaderDto, TrustDto, TrustDetail, PersonDto, PersonPage, PoolDto,
         InviteRequest, RoleRequest, ImportRunDto, AuditDto, AuditPage, EmailDto, EmailPage, NotificationSetting,
         TokenDto, NewTokenRequest, NewTokenDto, CalendarDto, ErrorDto, FieldErrorDto, HubDetail,
-        matching::RunDto, matching::ProposeTeams
+        matching::RunDto, matching::ProposeTeams, matching::WeightsIn, matching::RulesIn
     )),
     modifiers(&Security),
     tags(

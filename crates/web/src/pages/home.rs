@@ -75,6 +75,7 @@ pub async fn items_for(state: &AppState, actor: &Actor) -> Result<Vec<HomeItem>,
     items.extend(services::programmes::home_items(state, actor, today).await?);
     items.extend(services::people::home_items(state, actor, today).await?);
     items.extend(services::platform::home_items(state, actor, today).await?);
+    items.extend(services::matching::home_items(state, actor, today).await?);
     Ok(services::home::sorted(items))
 }
 
