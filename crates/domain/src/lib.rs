@@ -1,11 +1,13 @@
 //! Upward's domain: the partnership's vocabulary, validation and the one
 //! policy module that makes every permission decision. No I/O.
 
+pub mod account;
 pub mod clock;
 pub mod ids;
 pub mod policy;
 pub mod roles;
 pub mod school;
+pub mod throttle;
 pub mod validate;
 
 pub use clock::Clock;
