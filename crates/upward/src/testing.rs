@@ -209,14 +209,18 @@ impl TestApp {
 
     /// Another server on this app's database, configured by `change` (an
     /// https public address, trusted proxies, …), catching its e-mail here
-    /// too. Stops when the returned handle is dropped.
+    /// too (unless `change` names an SMTP server). Stops when the returned
+    /// handle is dropped.
     pub async fn other_instance(&self, change: impl FnOnce(&mut Config)) -> OtherInstance {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let mut config = (*self.state.config).clone();
         change(&mut config);
-        let state = AppState::new(self.state.db.clone(), config)
-            .with_mail(upward_web::mail::Transport::Catcher(self.mail.clone()));
+        let smtp = config.smtp_url.is_some();
+        let mut state = AppState::new(self.state.db.clone(), config);
+        if !smtp {
+            state = state.with_mail(upward_web::mail::Transport::Catcher(self.mail.clone()));
+        }
         let s = state.clone();
         let server = tokio::spawn(async move {
             let _ = upward_web::serve_on(s, listener).await;

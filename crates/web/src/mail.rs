@@ -81,6 +81,11 @@ impl Transport {
         }
     }
 
+    /// Does a delivered message reach anyone? (Not when recording only.)
+    pub fn reaches_people(&self) -> bool {
+        !matches!(self, Transport::RecordOnly)
+    }
+
     /// Deliver a message. Returns the outbox status it reached: 'sent' (by
     /// SMTP) or 'recorded' (nowhere else to go; the test catcher counts as
     /// this too), or what went wrong.

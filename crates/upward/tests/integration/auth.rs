@@ -425,6 +425,35 @@ pub async fn reset_and_invitation_links_are_never_readable_by_the_central_team(a
     let r =
         nova.post_form(&invite_link, &[("password", "nova's own password"), ("confirm", "nova's own password")]).await;
     assert_eq!(r.status(), 303);
+
+    // When the e-mail cannot go (the SMTP server is down), the admin is
+    // told, the outbox says so, and the link is lost rather than kept.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let down = app.other_instance(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let admin2 = down.client();
+    assert_eq!(admin2.login("admin@upward.example.org", "a new admin password").await.status(), 303);
+    let r = admin2
+        .post_form(
+            "/admin/invite",
+            &[("full_name", "Otto Offline"), ("email", "otto@upward.example.org"), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, page) = admin2.text(&location).await;
+    assert!(page.contains("could not be sent"), "{page}");
+    let (status, body): (String, String) = {
+        let r = sqlx::query("SELECT status, body_text FROM outbox WHERE to_address = 'otto@upward.example.org'")
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(status, "failed");
+    assert!(!body.contains("/invitation/"));
+    assert!(app.mail().iter().all(|m| m.to != "otto@upward.example.org"));
 }
 
 /// Finding 2: after signing in, `next` only ever leads to a path on this

@@ -373,10 +373,17 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Invit
         Ok(invited) => Ok(redirect_with(
             &format!("/people/{}", invited.person_id),
             "error",
-            &format!(
-                "{} is added, but the invitation e-mail could not be sent (see the outbox). They can still join: ask them to use \"I have forgotten my password\" on the sign-in page.",
-                f.email.trim().to_lowercase()
-            ),
+            &if state.mail.reaches_people() {
+                format!(
+                    "{} is added, but the invitation e-mail could not be sent (see the outbox). They can still join: ask them to use \"I have forgotten my password\" on the sign-in page.",
+                    f.email.trim().to_lowercase()
+                )
+            } else {
+                format!(
+                    "{} is added, but no invitation was sent: this Upward has no e-mail server set up (as in the demo).",
+                    f.email.trim().to_lowercase()
+                )
+            },
             ctx.secure,
         )),
         Err(errors) => {

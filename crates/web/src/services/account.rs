@@ -22,8 +22,8 @@ pub const RESET_VALID_SECS: i64 = 3600;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Invited {
     pub person_id: i64,
-    /// Whether the invitation e-mail went (when it did not, they can still
-    /// join with "I have forgotten my password").
+    /// Whether the invitation e-mail reached them (not when it failed, nor
+    /// when no e-mail server is set up).
     pub emailed: bool,
 }
 
@@ -118,7 +118,7 @@ pub async fn invite(
     })
     .await?;
     tx.commit().await?;
-    let emailed = message.deliver(state).await;
+    let emailed = message.deliver(state).await && state.mail.reaches_people();
     Ok(Ok(Invited { person_id, emailed }))
 }
 
