@@ -1,6 +1,7 @@
 //! Upward's domain: the partnership's vocabulary, validation and the one
 //! policy module that makes every permission decision. No I/O.
 
+pub mod account;
 pub mod calendar;
 pub mod clock;
 pub mod ids;
@@ -10,6 +11,7 @@ pub mod reviews;
 pub mod roles;
 pub mod safeguarding;
 pub mod school;
+pub mod throttle;
 pub mod validate;
 pub mod workflow;
 

@@ -26,7 +26,7 @@ pub fn email(input: &str) -> Result<String, String> {
         return Err("The e-mail address is too long (at most 254 characters)".into());
     }
     let Some((local, domain)) = e.split_once('@') else {
-        return Err(format!("'{}' is not an e-mail address: it has no @", input.trim()));
+        return Err(format!("'{}' is not an e-mail address: it has no @", shorten(input.trim(), 60)));
     };
     let ok_domain = domain.contains('.')
         && !domain.starts_with('.')
@@ -34,7 +34,7 @@ pub fn email(input: &str) -> Result<String, String> {
         && !domain.contains("..")
         && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if local.is_empty() || !ok_domain || e.chars().any(char::is_whitespace) || domain.contains('@') {
-        return Err(format!("'{}' is not an e-mail address like name@school.org.uk", input.trim()));
+        return Err(format!("'{}' is not an e-mail address like name@school.org.uk", shorten(input.trim(), 60)));
     }
     Ok(e)
 }
@@ -64,7 +64,49 @@ pub fn required_text(field: &str, input: &str, max: usize) -> Result<String, Str
     if t.chars().count() > max {
         return Err(format!("{} is too long (at most {max} characters)", capitalise(field)));
     }
+    if t.chars().any(char::is_control) {
+        return Err(format!("{} must be one line of text", capitalise(field)));
+    }
     Ok(t.to_string())
+}
+
+/// An optional, trimmed, single-line text of at most `max` characters
+/// (blank is None).
+pub fn optional_text(field: &str, input: &str, max: usize) -> Result<Option<String>, String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.chars().count() > max {
+        return Err(format!("{} is too long (at most {max} characters)", capitalise(field)));
+    }
+    if t.chars().any(char::is_control) {
+        return Err(format!("{} must be one line of text", capitalise(field)));
+    }
+    Ok(Some(t.to_string()))
+}
+
+/// A school's URN: a whole number of up to eight digits (GIAS's are six).
+pub fn urn(input: &str) -> Result<i64, String> {
+    let t = input.trim();
+    match t.parse::<i64>() {
+        Ok(n) if n > 0 && t.len() <= 8 && t.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!("\"{}\" is not a URN (a six-digit number)", shorten(t, 20))),
+    }
+}
+
+/// A record's id chosen from a list (a positive whole number).
+pub fn chosen_id(input: &str) -> Option<i64> {
+    let t = input.trim();
+    if t.is_empty() || t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// At most `max` characters of a text, for quoting it back in a message.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
 }
 
 fn capitalise(s: &str) -> String {
@@ -104,6 +146,27 @@ mod tests {
         assert!(password("short", "short").unwrap_err().contains("at least 10"));
         assert!(password("long enough pw", "long enough pX").unwrap_err().contains("do not match"));
         assert!(password("long enough pw", "long enough pw").is_ok());
+    }
+
+    #[test]
+    fn texts_urns_and_ids() {
+        assert_eq!(optional_text("a job title", "  ", 5).unwrap(), None);
+        assert_eq!(optional_text("a job title", " Head ", 5).unwrap().as_deref(), Some("Head"));
+        assert!(optional_text("a job title", "abcdef", 5).unwrap_err().contains("at most 5"));
+        assert!(optional_text("a job title", "a\nb", 5).unwrap_err().contains("one line"));
+        assert!(required_text("a name", "a\u{0}b", 5).unwrap_err().contains("one line"));
+        assert_eq!(urn(" 100000 ").unwrap(), 100000);
+        assert!(urn("12x").unwrap_err().contains("is not a URN"));
+        assert!(urn("-5").is_err());
+        assert!(urn("0").is_err());
+        assert!(urn("123456789").is_err());
+        assert!(urn(&"9".repeat(100_000)).unwrap_err().len() < 80, "a long input is not quoted whole");
+        assert_eq!(chosen_id("7"), Some(7));
+        assert_eq!(chosen_id("-5"), None);
+        assert_eq!(chosen_id("0"), None);
+        assert_eq!(chosen_id("+5"), None);
+        assert_eq!(chosen_id(""), None);
+        assert_eq!(chosen_id("99999999999999999999"), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 use crate::util::{get_i64, get_oi64, get_str};
 use serde::Serialize;
+use upward_domain::throttle;
 
 /// How long a session lasts without use, and at most.
 pub const SESSION_IDLE_SECS: i64 = 8 * 3600;
@@ -90,7 +91,9 @@ pub async fn end_session(db: &Db, token_hash: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Remove expired sessions, used links and old sign-in attempts.
+/// Remove expired sessions, used links and old attempts (failures after a
+/// day; successes, which tell an address the account was used from, after
+/// thirty).
 pub async fn sweep(db: &Db) -> Result<(), StoreError> {
     let t = db.now();
     sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2")
@@ -98,15 +101,37 @@ pub async fn sweep(db: &Db) -> Result<(), StoreError> {
         .bind(t - SESSION_IDLE_SECS)
         .execute(&db.pool)
         .await?;
-    sqlx::query("DELETE FROM sign_in_attempts WHERE at < $1").bind(t - 24 * 3600).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM auth_attempts WHERE (succeeded = 0 AND at < $1) OR at < $2")
+        .bind(t - throttle::PAIR_WINDOW.max(throttle::RESET_WINDOW))
+        .bind(t - throttle::KNOWN_FOR)
+        .execute(&db.pool)
+        .await?;
     sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < $1").bind(t - 7 * 24 * 3600).execute(&db.pool).await?;
     Ok(())
 }
 
-/// Record a sign-in attempt.
-pub async fn note_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sign_in_attempts (email, ip, at, succeeded) VALUES ($1, $2, $3, $4)")
-        .bind(email)
+/// What an attempt was: signing in, or asking for a reset link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    SignIn,
+    Reset,
+}
+
+impl Attempt {
+    fn as_str(self) -> &'static str {
+        match self {
+            Attempt::SignIn => "sign_in",
+            Attempt::Reset => "reset",
+        }
+    }
+}
+
+/// Record an attempt for an account (the e-mail address typed, known or
+/// not) from an address.
+pub async fn note_attempt(db: &Db, kind: Attempt, account: &str, ip: &str, succeeded: bool) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO auth_attempts (kind, account, ip, at, succeeded) VALUES ($1, $2, $3, $4, $5)")
+        .bind(kind.as_str())
+        .bind(account)
         .bind(ip)
         .bind(db.now())
         .bind(succeeded as i64)
@@ -115,34 +140,86 @@ pub async fn note_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> Re
     Ok(())
 }
 
-/// Failed attempts in the last `window` seconds for this e-mail and for this
-/// address.
-pub async fn recent_failures(db: &Db, email: &str, ip: &str, window: i64) -> Result<(i64, i64), StoreError> {
-    let since = db.now() - window;
-    let by_email = db
+/// Count and date failures matching `filter` (with its values) since `since`.
+async fn failures(
+    db: &Db,
+    filter: &str,
+    values: &[&str],
+    since: i64,
+) -> Result<(i64, Option<i64>, Option<i64>), StoreError> {
+    let mut s = Sql::new(&format!(
+        "SELECT COUNT(*) AS n, MIN(at) AS oldest, MAX(at) AS newest FROM auth_attempts \
+         WHERE kind = 'sign_in' AND succeeded = 0 AND at > ? AND {filter}"
+    ));
+    s.arg(since);
+    for v in values {
+        s.arg(*v);
+    }
+    let row = db.fetch_one(&s).await?;
+    Ok((get_i64(&row, "n")?, get_oi64(&row, "oldest")?, get_oi64(&row, "newest")?))
+}
+
+/// What the sign-in limits need to know about an account and the address
+/// asking (see `upward_domain::throttle`).
+pub async fn sign_in_history(db: &Db, account: &str, ip: &str) -> Result<throttle::SignInHistory, StoreError> {
+    let t = db.now();
+    let (pair_failures, _, pair_last_failure) =
+        failures(db, "account = ? AND ip = ?", &[account, ip], t - throttle::PAIR_WINDOW).await?;
+    let (ip_failures, ip_oldest_failure, _) = failures(db, "ip = ?", &[ip], t - throttle::IP_WINDOW).await?;
+    let (account_failures, account_oldest_failure, _) =
+        failures(db, "account = ?", &[account], t - throttle::ACCOUNT_WINDOW).await?;
+    let known_address = db
         .count(
-            &Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE email = ? AND at > ? AND succeeded = 0")
-                .bind(email)
+            &Sql::new(
+                "SELECT COUNT(*) FROM auth_attempts WHERE kind = 'sign_in' AND succeeded = 1 AND account = ? AND ip = ? AND at > ?",
+            )
+            .bind(account)
+            .bind(ip)
+            .bind(t - throttle::KNOWN_FOR),
+        )
+        .await?
+        > 0;
+    Ok(throttle::SignInHistory {
+        pair_failures,
+        pair_last_failure,
+        ip_failures,
+        ip_oldest_failure,
+        account_failures,
+        account_oldest_failure,
+        known_address,
+    })
+}
+
+/// A successful sign-in: the pair's mistakes are forgiven, and the address
+/// is remembered as one the account is used from.
+pub async fn signed_in_from(db: &Db, account: &str, ip: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM auth_attempts WHERE kind = 'sign_in' AND succeeded = 0 AND account = $1 AND ip = $2")
+        .bind(account)
+        .bind(ip)
+        .execute(&db.pool)
+        .await?;
+    note_attempt(db, Attempt::SignIn, account, ip, true).await
+}
+
+/// Reset links asked for in the last `throttle::RESET_WINDOW`: for this
+/// account, and from this address.
+pub async fn reset_requests(db: &Db, account: &str, ip: &str) -> Result<(i64, i64), StoreError> {
+    let since = db.now() - throttle::RESET_WINDOW;
+    let by_account = db
+        .count(
+            &Sql::new("SELECT COUNT(*) FROM auth_attempts WHERE kind = 'reset' AND account = ? AND at > ?")
+                .bind(account)
                 .bind(since),
         )
         .await?;
     let by_ip = db
         .count(
-            &Sql::new("SELECT COUNT(*) FROM sign_in_attempts WHERE ip = ? AND at > ? AND succeeded = 0")
+            &Sql::new("SELECT COUNT(*) FROM auth_attempts WHERE kind = 'reset' AND ip = ? AND at > ?")
                 .bind(ip)
                 .bind(since),
         )
         .await?;
-    Ok((by_email, by_ip))
-}
-
-/// Clear failures after a successful sign-in.
-pub async fn clear_failures(db: &Db, email: &str) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1 AND succeeded = 0")
-        .bind(email)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
+    Ok((by_account, by_ip))
 }
 
 /// A link for a password reset ('reset') or an invitation ('invite').
@@ -281,6 +358,46 @@ pub async fn revoke_api_token(tx: &mut Tx, who: &Who, person_id: i64, token_id: 
     )
     .await?;
     Ok(true)
+}
+
+/// End every session of a person and revoke every API token they hold (a
+/// password changed or reset: whoever had the old one is out, whatever
+/// they made with it too). On the audit trail when anything ended.
+/// Returns (sessions ended, tokens revoked).
+pub async fn sign_out_everywhere(tx: &mut Tx, who: &Who, person_id: i64) -> Result<(u64, u64), StoreError> {
+    let sessions = Sql::new("DELETE FROM sessions WHERE person_id = ?")
+        .bind(person_id)
+        .query()
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    let tokens = Sql::new("UPDATE api_tokens SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL")
+        .bind(tx.now())
+        .bind(person_id)
+        .query()
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if sessions + tokens > 0 {
+        let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        audit::record(
+            tx,
+            who,
+            Change::new(
+                "person.signed_out_everywhere",
+                "person",
+                person_id,
+                format!(
+                    "Signed out everywhere: {} ended, {} revoked",
+                    plural(sessions, "session", "sessions"),
+                    plural(tokens, "API token", "API tokens")
+                ),
+            )
+            .after(serde_json::json!({"sessions_ended": sessions, "api_tokens_revoked": tokens})),
+        )
+        .await?;
+    }
+    Ok((sessions, tokens))
 }
 
 /// The person an API token belongs to.

@@ -14,6 +14,13 @@ use std::str::FromStr;
 use std::time::Duration;
 use upward_domain::Clock;
 
+/// How long a statement waits for a lock another writer holds (SQLite's
+/// busy timeout, PostgreSQL's lock_timeout) before it gives up with a
+/// "busy" error ([`StoreError::is_busy`]), which people see as "Upward is
+/// busy, try again in a moment" rather than a failure. Requests are bounded
+/// so that no write holds a lock anywhere near this long.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -124,12 +131,21 @@ impl Db {
             .acquire_timeout(Duration::from_secs(15))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
+                    match backend {
+                        Backend::Sqlite => {
+                            conn.execute(
+                                format!(
+                                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                                     PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL;",
+                                    LOCK_WAIT.as_millis()
+                                )
+                                .as_str(),
+                            )
+                            .await?;
+                        }
+                        Backend::Postgres => {
+                            conn.execute(format!("SET lock_timeout = {}", LOCK_WAIT.as_millis()).as_str()).await?;
+                        }
                     }
                     Ok(())
                 })
@@ -216,11 +232,15 @@ impl Db {
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         if self.backend == Backend::Postgres {
+            // Another instance may be migrating: wait for it however long
+            // it takes (not only LOCK_WAIT).
+            conn.execute("SET lock_timeout = 0").await?;
             conn.execute("SELECT pg_advisory_lock(4242424242)").await?;
         }
         let result = self.migrate_locked(&mut conn).await;
         if self.backend == Backend::Postgres {
             let _ = conn.execute("SELECT pg_advisory_unlock(4242424242)").await;
+            let _ = conn.execute(format!("SET lock_timeout = {}", LOCK_WAIT.as_millis()).as_str()).await;
         }
         result
     }

@@ -23,6 +23,29 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Did the database give up waiting for another writer (SQLite busy or
+    /// locked; PostgreSQL lock timeout, serialization failure, deadlock), or
+    /// the pool for a free connection? Trying again in a moment will work.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Sql(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Sql(sqlx::Error::Database(e)) => {
+                let code = e.code().map(|c| c.into_owned()).unwrap_or_default();
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) with their
+                // extended codes; PostgreSQL: lock_not_available,
+                // serialization_failure, deadlock_detected.
+                // (SQLite's codes are numbers of up to four digits;
+                // PostgreSQL's SQLSTATEs are always five characters.)
+                let sqlite_busy = code.len() <= 4 && code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+                sqlite_busy
+                    || matches!(code.as_str(), "55P03" | "40001" | "40P01")
+                    || e.message().contains("database is locked")
+                    || e.message().contains("database table is locked")
+            }
+            _ => false,
+        }
+    }
+
     /// Is this a unique-constraint violation?
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "school search index",
         sql: include_str!("../migrations/0003_school_search_index.sql"),
     },
+    Migration { version: 4, name: "security", sql: include_str!("../migrations/0004_security.sql") },
     Migration { version: 5, name: "matching runs", sql: include_str!("../migrations/0005_matching_runs.sql") },
     Migration { version: 7, name: "workflow states", sql: include_str!("../migrations/0007_workflow_states.sql") },
 ];

@@ -1,5 +1,8 @@
-//! The e-mail outbox: every message Upward sends is recorded here first,
-//! then delivered by a job (by SMTP when configured).
+//! The e-mail outbox: every message Upward sends is recorded here, then
+//! delivered by a job (by SMTP when configured). Account e-mails with a live
+//! link (password reset, invitation) are the exception: the copy kept here
+//! has the link withheld, and the process that made the link delivers the
+//! real message itself, so no live secret is ever stored.
 
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
@@ -18,8 +21,9 @@ pub struct Email {
     pub topic: String,
     pub subject: String,
     pub body_text: String,
-    /// 'queued', 'sent' (by SMTP), 'recorded' (no SMTP: the outbox is the
-    /// delivery), 'failed', or 'suppressed' (the person switched the topic off).
+    /// 'queued', 'sending' (an account e-mail being delivered directly),
+    /// 'sent' (by SMTP), 'recorded' (no SMTP: only this copy exists),
+    /// 'failed', or 'suppressed' (the person switched the topic off).
     pub status: String,
     pub sent_at: Option<i64>,
     pub error: Option<String>,
@@ -73,6 +77,26 @@ pub async fn enqueue(tx: &mut Tx, m: &NewEmail<'_>, suppressed: bool) -> Result<
     Ok(id)
 }
 
+/// Record a message without queueing it: an account e-mail whose live
+/// link only the delivered copy carries (the caller delivers it after the
+/// transaction commits, then [`mark`]s it). `body_text` is the copy kept,
+/// with the link withheld. Status 'sending' until marked.
+pub async fn record(tx: &mut Tx, m: &NewEmail<'_>) -> Result<i64, StoreError> {
+    let row = Sql::new(
+        "INSERT INTO outbox (created_at, to_address, to_person_id, topic, subject, body_text, status) VALUES (?, ?, ?, ?, ?, ?, 'sending') RETURNING id",
+    )
+    .bind(tx.now())
+    .bind(m.to_address)
+    .bind(m.to_person_id)
+    .bind(m.topic)
+    .bind(m.subject)
+    .bind(m.body_text)
+    .query()
+    .fetch_one(&mut **tx)
+    .await?;
+    get_i64(&row, "id")
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Option<Email>, StoreError> {
     db.fetch_optional(&Sql::new("SELECT * FROM outbox WHERE id = ?").bind(id)).await?.as_ref().map(email).transpose()
 }
@@ -106,7 +130,8 @@ pub async fn list(db: &Db, q: Option<&str>, page: i64, per_page: i64) -> Result<
     Ok(Page { items, total, page, per_page })
 }
 
-/// The newest message to an address (tests and the demo use it to follow links).
+/// The newest message to an address, as kept (an account e-mail's link is
+/// withheld here: only the recipient's copy has it).
 pub async fn latest_to(db: &Db, address: &str) -> Result<Option<Email>, StoreError> {
     db.fetch_optional(&Sql::new("SELECT * FROM outbox WHERE to_address = ? ORDER BY id DESC LIMIT 1").bind(address))
         .await?

@@ -25,13 +25,7 @@ pub fn pool_label(code: &str) -> &str {
 
 /// Notification topics a person can switch on or off. Account e-mails
 /// (invitations, password resets) always go.
-pub const TOPICS: &[(&str, &str)] = &[
-    ("reviews", "Reviews I am on or host: bookings, changes, reports"),
-    ("programmes", "Programmes and visits I take part in"),
-    ("events", "Events: invitations and reminders"),
-    ("directory", "Support requests and introductions from other schools"),
-    ("digest", "A weekly digest of the partnership's news"),
-];
+pub use upward_domain::account::TOPICS;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GrantView {
@@ -455,7 +449,8 @@ pub async fn create(tx: &mut Tx, who: &Who, p: &NewPerson) -> Result<i64, StoreE
 }
 
 /// Set a new password; an invited person becomes active. Every session of
-/// the person ends (so a reset locks out whoever had the old password).
+/// the person ends and every API token they made is revoked (so a reset
+/// locks out whoever had the old password, and whatever they made with it).
 pub async fn set_password(tx: &mut Tx, who: &Who, person_id: i64, hash: &str) -> Result<(), StoreError> {
     Sql::new("UPDATE people SET password_hash = ?, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, updated_at = ? WHERE id = ?")
         .bind(hash)
@@ -464,8 +459,9 @@ pub async fn set_password(tx: &mut Tx, who: &Who, person_id: i64, hash: &str) ->
         .query()
         .execute(&mut **tx)
         .await?;
-    Sql::new("DELETE FROM sessions WHERE person_id = ?").bind(person_id).query().execute(&mut **tx).await?;
-    audit::record(tx, who, Change::new("person.password_set", "person", person_id, "Password set")).await
+    audit::record(tx, who, Change::new("person.password_set", "person", person_id, "Password set")).await?;
+    crate::auth::sign_out_everywhere(tx, who, person_id).await?;
+    Ok(())
 }
 
 pub async fn touch_sign_in(tx: &mut Tx, person_id: i64) -> Result<(), StoreError> {
@@ -647,15 +643,17 @@ pub async fn set_safeguarding(tx: &mut Tx, who: &Who, person_id: i64, s: &Safegu
     .await
 }
 
-/// The person's private calendar feed token, if one was made.
-pub async fn calendar_token(db: &Db, person_id: i64) -> Result<Option<String>, StoreError> {
-    let row = db.fetch_one(&Sql::new("SELECT calendar_token FROM people WHERE id = ?").bind(person_id)).await?;
-    get_ostr(&row, "calendar_token")
+/// Has the person made a private calendar feed address? (Only its hash is
+/// kept: the address itself is shown once, when made.)
+pub async fn has_calendar_feed(db: &Db, person_id: i64) -> Result<bool, StoreError> {
+    let row = db.fetch_one(&Sql::new("SELECT calendar_token_hash FROM people WHERE id = ?").bind(person_id)).await?;
+    Ok(get_ostr(&row, "calendar_token_hash")?.is_some())
 }
 
-pub async fn set_calendar_token(tx: &mut Tx, who: &Who, person_id: i64, token: &str) -> Result<(), StoreError> {
-    Sql::new("UPDATE people SET calendar_token = ?, updated_at = ? WHERE id = ?")
-        .bind(token)
+/// A new private calendar feed address (its hash); the old one stops working.
+pub async fn set_calendar_token(tx: &mut Tx, who: &Who, person_id: i64, token_hash: &str) -> Result<(), StoreError> {
+    Sql::new("UPDATE people SET calendar_token_hash = ?, calendar_token = NULL, updated_at = ? WHERE id = ?")
+        .bind(token_hash)
         .bind(tx.now())
         .bind(person_id)
         .query()
@@ -669,10 +667,11 @@ pub async fn set_calendar_token(tx: &mut Tx, who: &Who, person_id: i64, token: &
     .await
 }
 
-pub async fn by_calendar_token(db: &Db, token: &str) -> Result<Option<i64>, StoreError> {
+/// The person whose calendar feed address has this hash.
+pub async fn by_calendar_token(db: &Db, token_hash: &str) -> Result<Option<i64>, StoreError> {
     let row = db
         .fetch_optional(
-            &Sql::new("SELECT id FROM people WHERE calendar_token = ? AND status <> 'disabled'").bind(token),
+            &Sql::new("SELECT id FROM people WHERE calendar_token_hash = ? AND status <> 'disabled'").bind(token_hash),
         )
         .await?;
     row.map(|r| get_i64(&r, "id")).transpose()

@@ -7,10 +7,9 @@ use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use upward_domain::roles::{Grant, Role, Scope};
 use upward_storage::{Db, Who, people};
-use upward_web::config::Config;
+use upward_web::config::{Config, IpRange};
 use upward_web::{AppState, security};
 
 #[derive(Parser)]
@@ -46,6 +45,16 @@ struct ServeOpts {
     /// Do not run background jobs (e-mail) in this instance.
     #[arg(long)]
     no_jobs: bool,
+    /// A reverse proxy in front of Upward (an IP address or a CIDR range;
+    /// repeat the flag, or separate them with commas). Only requests from
+    /// these have their X-Forwarded-For read, for the client's address that
+    /// sign-in limits count by. Without it, that header is ignored.
+    #[arg(long = "trusted-proxy", env = "UPWARD_TRUSTED_PROXIES", value_name = "IP or CIDR", value_delimiter = ',', value_parser = parse_proxy)]
+    trusted_proxies: Vec<IpRange>,
+}
+
+fn parse_proxy(s: &str) -> Result<IpRange, String> {
+    s.trim().parse()
 }
 
 #[derive(Subcommand)]
@@ -176,9 +185,12 @@ async fn run(cmd: Command) -> Result<()> {
             for (kind, email) in demo::SIGN_INS {
                 println!("  {kind:<28} {email}");
             }
-            println!("\nE-mail is not sent in the demo: read it in the Outbox ({url}/admin/outbox).");
+            println!(
+                "\nE-mail is not sent in the demo: the Outbox ({url}/admin/outbox) keeps a copy of each message, \
+                 with password-reset and invitation links withheld (only a delivered e-mail carries them)."
+            );
             println!("Stop with Ctrl-C. The data stays in {}.\n", data_dir.display());
-            upward_web::serve(AppState { db, config: Arc::new(config) }, addr).await
+            upward_web::serve(AppState::new(db, config), addr).await
         }
         Command::Serve { db, opts } => {
             let db = open(&db.database).await?;
@@ -188,6 +200,8 @@ async fn run(cmd: Command) -> Result<()> {
                 mail_from: opts.mail_from,
                 demo: false,
                 run_jobs: !opts.no_jobs,
+                trusted_proxies: opts.trusted_proxies,
+                upload_dir: None,
             };
             if people::count(&db).await? == 0 {
                 eprintln!(
@@ -195,7 +209,7 @@ async fn run(cmd: Command) -> Result<()> {
                 );
             }
             eprintln!("Upward is running at {}", config.public_url);
-            upward_web::serve(AppState { db, config: Arc::new(config) }, opts.addr).await
+            upward_web::serve(AppState::new(db, config), opts.addr).await
         }
         Command::Migrate { db } => {
             let d = Db::connect(&db.database).await?;

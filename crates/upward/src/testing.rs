@@ -100,8 +100,35 @@ pub struct TestApp {
     pub backend: Backend,
     pub base: String,
     pub state: AppState,
+    mail: upward_web::mail::Catcher,
     cleanup: Cleanup,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// A second server on a test app's database (see [`TestApp::other_instance`]).
+pub struct OtherInstance {
+    pub base: String,
+    pub state: AppState,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl OtherInstance {
+    /// A new browser-like client of this instance.
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Client { base: self.base.clone(), http, jar }
+    }
+}
+
+impl Drop for OtherInstance {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 enum Cleanup {
@@ -145,12 +172,52 @@ impl TestApp {
         let addr = listener.local_addr().expect("address");
         let base = format!("http://{addr}");
         let config = Config { public_url: base.clone(), demo: true, run_jobs: false, ..Config::default() };
-        let state = AppState { db, config: Arc::new(config) };
+        let mail = upward_web::mail::Catcher::default();
+        let state = AppState::new(db, config).with_mail(upward_web::mail::Transport::Catcher(mail.clone()));
         let s = state.clone();
         let server = tokio::spawn(async move {
             let _ = upward_web::serve_on(s, listener).await;
         });
-        Some(TestApp { backend, base, state, cleanup, server })
+        Some(TestApp { backend, base, state, mail, cleanup, server })
+    }
+
+    /// Every e-mail delivered so far (the real messages, with their live
+    /// links; the outbox keeps copies without them).
+    pub fn mail(&self) -> Vec<upward_web::mail::Delivered> {
+        self.mail.all()
+    }
+
+    /// The newest e-mail delivered to an address, waiting a little for one
+    /// sent in the background (a password-reset link is).
+    pub async fn mail_to(&self, address: &str) -> Option<upward_web::mail::Delivered> {
+        for _ in 0..50 {
+            if let Some(m) = self.mail.latest_to(address) {
+                return Some(m);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
+    }
+
+    /// Another server on this app's database, configured by `change` (an
+    /// https public address, trusted proxies, …), catching its e-mail here
+    /// too (unless `change` names an SMTP server). Stops when the returned
+    /// handle is dropped.
+    pub async fn other_instance(&self, change: impl FnOnce(&mut Config)) -> OtherInstance {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let mut config = (*self.state.config).clone();
+        change(&mut config);
+        let smtp = config.smtp_url.is_some();
+        let mut state = AppState::new(self.state.db.clone(), config);
+        if !smtp {
+            state = state.with_mail(upward_web::mail::Transport::Catcher(self.mail.clone()));
+        }
+        let s = state.clone();
+        let server = tokio::spawn(async move {
+            let _ = upward_web::serve_on(s, listener).await;
+        });
+        OtherInstance { base, state, server }
     }
 
     pub fn db(&self) -> &Db {

@@ -120,19 +120,74 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, same_site: &str
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-async fn load_actor(state: &AppState, person_id: i64) -> Option<(Actor, Me)> {
-    let person = people::actor(&state.db, person_id).await.ok()??;
-    Some((Actor::new(person_id, person.grants), Me { person_id, name: person.full_name, email: person.email }))
+/// The signed-in person and their roles; None when the person is gone. A
+/// database failure is a failure, not "signed out".
+async fn load_actor(state: &AppState, person_id: i64) -> Result<Option<(Actor, Me)>, upward_storage::StoreError> {
+    Ok(people::actor(&state.db, person_id).await?.map(|person| {
+        (Actor::new(person_id, person.grants), Me { person_id, name: person.full_name, email: person.email })
+    }))
 }
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
+/// May a change come from this Origin? Only from Upward's own public
+/// address. (The demo, which has no public address of its own, also takes
+/// this machine by another of its names: `localhost` for `127.0.0.1`.)
+pub fn origin_allowed(origin: &str, config: &crate::config::Config, host: Option<&str>) -> bool {
+    if origin.eq_ignore_ascii_case("null") {
+        return false;
+    }
+    let origin = crate::config::origin_of(origin);
+    if origin == config.origin() {
+        return true;
+    }
+    let Some((_, authority)) = origin.split_once("://") else { return false };
+    let name =
+        authority.rsplit_once(':').map(|(h, p)| if p.ends_with(']') { authority } else { h }).unwrap_or(authority);
+    let loopback = matches!(name, "localhost" | "127.0.0.1" | "[::1]");
+    config.demo && loopback && host.is_some_and(|h| authority.eq_ignore_ascii_case(h))
+}
+
+/// The CSRF token sent with a request: the X-CSRF-Token header, a form
+/// field, or (on the upload routes only, whose bodies are files) `?csrf=`.
+async fn sent_csrf(parts: &Parts, body: Body, path: &str) -> Result<(Option<String>, Body), Failure> {
+    let mut sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+    if sent.is_none() && crate::is_upload_route(path) {
+        sent = parts
+            .uri
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
+    }
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if sent.is_some() || !is_form {
+        return Ok((sent, body));
+    }
+    let bytes = to_bytes(body, crate::BODY_LIMIT).await.map_err(|_| Failure::TooLarge)?;
+    let sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+    Ok((sent, Body::from(bytes)))
+}
+
+/// The session cookie a response sets, if it sets one ("" when it ends
+/// the session).
+fn session_set_by(res: &Response) -> Option<String> {
+    res.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        v.strip_prefix(SESSION_COOKIE)
+            .and_then(|rest| rest.strip_prefix('='))
+            .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+    })
+}
+
 /// The middleware.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
+    let api = is_api(&path);
     let secure = state.config.secure_cookies()
         || parts.headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
 
@@ -145,66 +200,61 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         .map(|t| t.trim().to_string());
     let mut via_token = false;
     let mut person_id = None;
+    let mut session = None;
     if let Some(t) = bearer {
         match store_auth::api_token_person(&state.db, &token_hash(&t)).await {
             Ok(Some(p)) => {
                 person_id = Some(p);
                 via_token = true;
             }
-            Ok(None) => return Failure::BadToken.respond(is_api(&path)),
-            Err(e) => return Failure::from(e).respond(is_api(&path)),
+            Ok(None) => return Failure::BadToken.respond(api),
+            Err(e) => return Failure::from(e).respond(api),
         }
     } else if let Some(t) = cookie(&parts.headers, SESSION_COOKIE) {
         match store_auth::session_person(&state.db, &token_hash(&t)).await {
-            Ok(p) => person_id = p,
-            Err(e) => return Failure::from(e).respond(is_api(&path)),
+            Ok(p) => {
+                person_id = p;
+                session = p.map(|_| t);
+            }
+            Err(e) => return Failure::from(e).respond(api),
         }
     }
     let (actor, me) = match person_id {
         Some(p) => match load_actor(&state, p).await {
-            Some((a, m)) => (Some(a), Some(m)),
-            None => (None, None),
+            Ok(Some((a, m))) => (Some(a), Some(m)),
+            Ok(None) => (None, None),
+            Err(e) => return Failure::from(e).respond(api),
         },
         None => (None, None),
     };
 
-    // CSRF: a token in a cookie, echoed by every state-changing request
-    // (form field, X-CSRF-Token header, or ?csrf= for file uploads).
+    // CSRF: every state-changing request made with cookies echoes a token.
+    // A signed-in person's is derived from their session (bound to it, new
+    // at every sign-in); before signing in it is a random one kept in a
+    // cookie. Also checked: the Origin, against Upward's public address.
     let cookie_token = cookie(&parts.headers, CSRF_COOKIE).filter(|t| t.len() >= 32);
-    let new_csrf = cookie_token.is_none();
-    let csrf = cookie_token.clone().unwrap_or_else(new_token);
+    let csrf = match (&session, &me) {
+        (Some(t), Some(_)) => crate::security::csrf_for_session(t),
+        _ => cookie_token.clone().unwrap_or_else(new_token),
+    };
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let mut body = body;
     if unsafe_method && !via_token {
-        if let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-            let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-            let origin_host = origin.split("://").nth(1).unwrap_or("");
-            if origin != "null" && origin_host != host {
-                return Failure::CsrfFailed.respond(is_api(&path));
+        if let Some(origin) = parts.headers.get(header::ORIGIN) {
+            let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            if !origin.to_str().is_ok_and(|o| origin_allowed(o, &state.config, host)) {
+                return Failure::CsrfFailed.respond(api);
             }
         }
-        let mut sent =
-            parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string).or_else(|| {
-                parts.uri.query().and_then(|q| {
-                    form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
-                })
-            });
-        let is_form = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if sent.is_none() && is_form {
-            let bytes = match to_bytes(body, 4 * 1024 * 1024).await {
-                Ok(b) => b,
-                Err(_) => return Failure::TooLarge.respond(is_api(&path)),
-            };
-            sent = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
-            body = Body::from(bytes);
-        }
-        let ok = matches!((&cookie_token, &sent), (Some(c), Some(s)) if same(c, s));
-        if !ok {
-            return Failure::CsrfFailed.respond(is_api(&path));
+        let sent = match sent_csrf(&parts, body, &path).await {
+            Ok((sent, b)) => {
+                body = b;
+                sent
+            }
+            Err(f) => return f.respond(api),
+        };
+        if !sent.is_some_and(|s| same(&csrf, &s)) {
+            return Failure::CsrfFailed.respond(api);
         }
     }
 
@@ -215,11 +265,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     });
     let had_flash = flash.is_some();
 
-    let ip = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "local".into());
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ip = crate::config::client_ip(peer, &forwarded, &state.config.trusted_proxies);
     let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
     let ctx = Ctx { actor, me, csrf: csrf.clone(), flash, path: path.clone(), here, via_token, secure, ip };
     parts.extensions.insert(ctx.clone());
@@ -229,7 +278,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     // A handler's failure (or an extractor's plain-text rejection) becomes a
     // proper page or JSON error.
     if let Some(f) = res.extensions_mut().remove::<FailureMarker>() {
-        res = crate::error::render_failure(&state, &ctx, f.0, is_api(&path));
+        res = crate::error::render_failure(&state, &ctx, f.0, api);
     } else if res.status().is_client_error()
         && res
             .headers()
@@ -246,16 +295,24 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
             StatusCode::METHOD_NOT_ALLOWED => Failure::MethodNotAllowed,
             _ => Failure::BadRequest(text),
         };
-        res = crate::error::render_failure(&state, &ctx, failure, is_api(&path));
+        res = crate::error::render_failure(&state, &ctx, failure, api);
     }
+    // The CSRF cookie carries the token forms echo: a new one whenever a
+    // session starts (signing in) or ends (signing out).
+    let next_csrf = match session_set_by(&res) {
+        Some(t) if !t.is_empty() => Some(crate::security::csrf_for_session(&t)),
+        Some(_) => Some(new_token()),
+        None if cookie_token.as_deref() != Some(csrf.as_str()) && !via_token => Some(csrf.clone()),
+        None => None,
+    };
     let h = res.headers_mut();
-    if new_csrf {
-        h.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, None, "Strict", secure));
+    if let Some(t) = next_csrf {
+        h.append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &t, None, "Strict", secure));
     }
     if had_flash && !h.get_all(header::SET_COOKIE).iter().any(|v| v.to_str().unwrap_or("").starts_with(FLASH_COOKIE)) {
         h.append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, "", Some(0), "Lax", secure));
     }
-    if ctx.me.is_some() || path.starts_with("/api/") {
+    if ctx.me.is_some() || api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
@@ -277,4 +334,33 @@ pub fn redirect(to: &str) -> Response {
         res.headers_mut().insert(header::LOCATION, v);
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+    use crate::config::Config;
+
+    #[test]
+    fn changes_come_only_from_the_public_address() {
+        let c = Config { public_url: "https://upward.example.org".into(), ..Config::default() };
+        assert!(origin_allowed("https://upward.example.org", &c, Some("upward.example.org")));
+        assert!(origin_allowed("https://UPWARD.example.org:443", &c, None));
+        for bad in ["https://evil.example", "http://upward.example.org", "https://upward.example.org.evil", "null", ""]
+        {
+            assert!(!origin_allowed(bad, &c, Some("upward.example.org")), "{bad}");
+        }
+        // The Host header is not the test: a rebound name matches it.
+        assert!(!origin_allowed("https://evil.example", &c, Some("evil.example")));
+        // The demo takes its own machine by another name, nothing else.
+        let demo = Config { public_url: "http://127.0.0.1:8080".into(), demo: true, ..Config::default() };
+        assert!(origin_allowed("http://localhost:8080", &demo, Some("localhost:8080")));
+        assert!(!origin_allowed("http://localhost:8080", &demo, Some("127.0.0.1:8080")));
+        assert!(!origin_allowed("http://evil.example", &demo, Some("evil.example")));
+        assert!(!origin_allowed(
+            "http://localhost:8080",
+            &Config { demo: false, ..demo.clone() },
+            Some("localhost:8080")
+        ));
+    }
 }

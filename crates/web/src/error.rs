@@ -26,6 +26,11 @@ pub enum Failure {
     CsrfFailed,
     TooLarge,
     MethodNotAllowed,
+    /// Signed in with an API token, for something only a signed-in person
+    /// may do (make tokens, change the password).
+    NeedsSession,
+    /// The database is busy with another change: try again in a moment.
+    Busy,
     /// Something went wrong inside Upward. Made only by [`Failure::internal`],
     /// which logs what happened with a reference; people see the reference.
     Internal(Reference),
@@ -72,6 +77,8 @@ impl Failure {
             Failure::Conflict(_) => StatusCode::CONFLICT,
             Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Failure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Failure::NeedsSession => StatusCode::FORBIDDEN,
+            Failure::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -88,6 +95,8 @@ impl Failure {
             Failure::CsrfFailed => "csrf_failed",
             Failure::TooLarge => "too_large",
             Failure::MethodNotAllowed => "method_not_allowed",
+            Failure::NeedsSession => "session_required",
+            Failure::Busy => "busy",
             Failure::Internal(_) => "internal",
         }
     }
@@ -101,8 +110,10 @@ impl Failure {
             Failure::BadRequest(_) | Failure::Invalid(_) => "There is a problem with the request",
             Failure::Conflict(_) => "That cannot be done",
             Failure::CsrfFailed => "This form has expired",
-            Failure::TooLarge => "The file is too large",
+            Failure::TooLarge => "That is too large",
             Failure::MethodNotAllowed => "That cannot be done here",
+            Failure::NeedsSession => "Sign in to Upward to do this",
+            Failure::Busy => "Upward is busy, try again in a moment",
             Failure::Internal(_) => "Sorry, something went wrong",
         }
     }
@@ -124,8 +135,14 @@ impl Failure {
                 errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
             }
             Failure::CsrfFailed => "For your security, forms expire. Go back, reload the page, and try again.".into(),
-            Failure::TooLarge => "Upward accepts files of up to 200 MB.".into(),
+            Failure::TooLarge => format!(
+                "Upward accepts files of up to {} MB, and other requests of up to {} KB.",
+                crate::UPLOAD_LIMIT / (1024 * 1024),
+                crate::BODY_LIMIT / 1024
+            ),
             Failure::MethodNotAllowed => "This address does not accept that kind of request.".into(),
+            Failure::NeedsSession => "An API token cannot make API tokens, calendar addresses or passwords. Sign in to Upward in a browser and do it on your account page.".into(),
+            Failure::Busy => "Another change was being saved at the same moment. Nothing was changed: please try again in a few seconds.".into(),
             Failure::Internal(id) => format!(
                 "The problem has been logged (reference {id}). Please try again; if it happens again, tell the central team the reference."
             ),
@@ -137,7 +154,7 @@ impl Failure {
         if api {
             return json(&self);
         }
-        (self.status(), Html(simple_page(&self))).into_response()
+        retry_after(&self, (self.status(), Html(simple_page(&self))).into_response())
     }
 }
 
@@ -146,6 +163,10 @@ impl From<StoreError> for Failure {
         match e {
             StoreError::NotFound(what) => Failure::NotFound(what),
             StoreError::Conflict(m) => Failure::Conflict(m),
+            e if e.is_busy() => {
+                tracing::warn!(error = %e, "the database was busy");
+                Failure::Busy
+            }
             other => Failure::internal(format!("storage: {other}")),
         }
     }
@@ -172,7 +193,15 @@ fn json(f: &Failure) -> Response {
         Failure::Invalid(v) => v.clone(),
         _ => vec![],
     };
-    (f.status(), Json(ErrorBody { error: f.code(), message: f.message(), fields })).into_response()
+    retry_after(f, (f.status(), Json(ErrorBody { error: f.code(), message: f.message(), fields })).into_response())
+}
+
+/// "Busy" says when to try again.
+fn retry_after(f: &Failure, mut res: Response) -> Response {
+    if matches!(f, Failure::Busy) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    }
+    res
 }
 
 #[derive(Template)]
@@ -202,10 +231,11 @@ pub fn render_failure(_state: &AppState, ctx: &Ctx, f: Failure, api: bool) -> Re
     }
     let l = Layout::new(ctx, f.title());
     let page = ErrorPage { l, heading: f.title().into(), message: f.message(), signed_in: ctx.me.is_some() };
-    match page.render() {
+    let res = match page.render() {
         Ok(html) => (f.status(), Html(html)).into_response(),
         Err(_) => (f.status(), f.message()).into_response(),
-    }
+    };
+    retry_after(&f, res)
 }
 
 #[cfg(test)]

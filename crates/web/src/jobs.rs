@@ -66,28 +66,12 @@ async fn send_email(state: &AppState, payload: &str) -> Result<(), String> {
     if m.status != "queued" {
         return Ok(());
     }
-    let Some(url) = &state.config.smtp_url else {
-        // No SMTP: the outbox is the delivery (demo mode, or not configured).
-        return outbox::mark(&state.db, id, "recorded", None).await.map_err(|e| e.to_string());
-    };
-    match deliver(url, &state.config.mail_from, &m.to_address, &m.subject, &m.body_text).await {
-        Ok(()) => outbox::mark(&state.db, id, "sent", None).await.map_err(|e| e.to_string()),
+    // (Only messages without a secret are queued: see mail::with_secret_link.)
+    match state.mail.deliver(&m.to_address, &m.subject, &m.body_text).await {
+        Ok(status) => outbox::mark(&state.db, id, status, None).await.map_err(|e| e.to_string()),
         Err(e) => {
             let _ = outbox::mark(&state.db, id, "queued", Some(&e)).await;
             Err(e)
         }
     }
-}
-
-async fn deliver(url: &str, from: &str, to: &str, subject: &str, body: &str) -> Result<(), String> {
-    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-    let msg = Message::builder()
-        .from(from.parse().map_err(|e| format!("sender address: {e}"))?)
-        .to(to.parse().map_err(|e| format!("recipient address: {e}"))?)
-        .subject(subject)
-        .body(body.to_string())
-        .map_err(|e| e.to_string())?;
-    let transport =
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("SMTP address: {e}"))?.build();
-    transport.send(msg).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
 }

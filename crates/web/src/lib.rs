@@ -32,9 +32,23 @@ use upward_storage::Db;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// How e-mail leaves (SMTP when configured, otherwise record only).
+    pub mail: mail::Transport,
 }
 
 impl AppState {
+    /// The state for a configuration, with the transport it names.
+    pub fn new(db: Db, config: Config) -> AppState {
+        let mail = mail::Transport::from_config(&config);
+        AppState { db, config: Arc::new(config), mail }
+    }
+
+    /// The same, delivering e-mail through `mail` (tests catch it).
+    pub fn with_mail(mut self, mail: mail::Transport) -> AppState {
+        self.mail = mail;
+        self
+    }
+
     /// The one clock (the database's): tests move it to try deadlines.
     pub fn clock(&self) -> &upward_domain::Clock {
         self.db.clock()
@@ -220,15 +234,45 @@ routes! {
     post "/api/v1/matching/runs/{id}/accept" => api::matching::accept, CentralTeam;
 }
 
+/// The largest request body of an upload route ([`UPLOAD_ROUTES`]).
+pub const UPLOAD_LIMIT: usize = 200 * 1024 * 1024;
+/// The largest request body anywhere else.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// The routes that take a file (and may carry the CSRF token as `?csrf=`).
+pub const UPLOAD_ROUTES: &[&str] = &["/admin/imports/gias", "/api/v1/imports/gias"];
+
+pub fn is_upload_route(path: &str) -> bool {
+    UPLOAD_ROUTES.contains(&path)
+}
+
+/// Every request body is limited: large only for uploads, small elsewhere.
+/// A body that says it is too large is refused before it is read; one that
+/// turns out too large fails when it is read.
+async fn limit_body(req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/api/");
+    let limit = if is_upload_route(path) { UPLOAD_LIMIT } else { BODY_LIMIT };
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return error::Failure::TooLarge.respond(api);
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body)).await
+}
+
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
     connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    add_routes(Router::new())
+    let https = state.config.public_url.starts_with("https://");
+    let router = add_routes(Router::new())
         .fallback(pages::home::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
-        .layer(axum::extract::DefaultBodyLimit::max(200 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(middleware::from_fn(limit_body))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
@@ -237,8 +281,17 @@ pub fn app(state: AppState) -> Router {
             header::HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .with_state(state)
+        .layer(tower_http::catch_panic::CatchPanicLayer::new());
+    // Served over https: browsers are told to use nothing else for a year.
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// Serve until Ctrl-C (or SIGTERM), running the job worker when configured.

@@ -43,6 +43,13 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The CSRF token of a session. Derived from the session's secret, it is
+/// bound to that session, changes with it (every sign-in makes a new
+/// session) and needs no storage; knowing it tells nothing of the session.
+pub fn csrf_for_session(session_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(format!("upward-csrf\0{session_token}").as_bytes()))
+}
+
 /// Compare two secrets in constant time.
 pub fn same(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
@@ -75,5 +82,15 @@ mod tests {
         assert_ne!(token_hash(&a), a);
         assert!(same(&a, &a.clone()));
         assert!(!same(&a, &b));
+    }
+
+    #[test]
+    fn csrf_tokens_belong_to_their_session() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(csrf_for_session(&a), csrf_for_session(&a));
+        assert_ne!(csrf_for_session(&a), csrf_for_session(&b));
+        assert_ne!(csrf_for_session(&a), a);
+        assert_ne!(csrf_for_session(&a), token_hash(&a), "not the session's stored hash either");
+        assert_eq!(csrf_for_session(&a).len(), 43);
     }
 }

@@ -24,8 +24,13 @@ both_backends! {
     forgotten_password_by_emailed_link => crate::auth::forgotten_password_by_emailed_link;
     admin_invites_a_person_with_roles => crate::auth::admin_invites_a_person_with_roles;
     csrf_and_security_headers => crate::auth::csrf_and_security_headers;
+    reset_and_invitation_links_are_never_readable_by_the_central_team => crate::auth::reset_and_invitation_links_are_never_readable_by_the_central_team;
+    next_addresses_stay_on_site => crate::auth::next_addresses_stay_on_site;
+    sign_in_limits_per_account_and_address => crate::auth::sign_in_limits_per_account_and_address;
     api_tokens_work_and_revoke => crate::account::api_tokens_work_and_revoke;
     calendar_feed_and_notification_settings => crate::account::calendar_feed_and_notification_settings;
+    password_change_revokes_tokens_and_sessions => crate::account::password_change_revokes_tokens_and_sessions;
+    api_and_forms_validate_alike => crate::account::api_and_forms_validate_alike;
     search_filter_sort_and_page_schools => crate::directory::search_filter_sort_and_page_schools;
     school_profile_hubs_trusts_and_people => crate::directory::school_profile_hubs_trusts_and_people;
     exports_csv_and_xlsx => crate::directory::exports_csv_and_xlsx;
@@ -41,6 +46,9 @@ both_backends! {
     bad_input_never_breaks_a_page => crate::platform::bad_input_never_breaks_a_page;
     two_instances_share_one_database => crate::platform::two_instances_share_one_database;
     email_is_sent_by_smtp => crate::platform::email_is_sent_by_smtp;
+    huge_requests_are_refused_and_busy_is_503 => crate::platform::huge_requests_are_refused_and_busy_is_503;
+    upload_temp_files_are_removed_on_error => crate::platform::upload_temp_files_are_removed_on_error;
+    a_database_failure_is_not_signed_out => crate::platform::a_database_failure_is_not_signed_out;
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
     theme_taxonomy_is_editable => crate::matching::theme_taxonomy_is_editable;

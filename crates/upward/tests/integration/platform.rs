@@ -232,7 +232,7 @@ pub async fn email_is_sent_by_smtp(app: &TestApp) {
         mail_from: "Upward <no-reply@upward.example.org>".into(),
         ..(*app.state.config).clone()
     };
-    let state = upward_web::AppState { db: app.state.db.clone(), config: std::sync::Arc::new(config) };
+    let state = upward_web::AppState::new(app.state.db.clone(), config);
     let mut tx = app.db().begin().await.unwrap();
     let m = upward_storage::outbox::NewEmail {
         to_address: "head@upward.example.org",
@@ -293,4 +293,221 @@ pub async fn workflow_states_are_checked_by_the_database(app: &TestApp) {
         exec("INSERT INTO jobs (kind, payload, status, run_at, created_at) VALUES ('x', '{}', 'later', 0, 0)".into())
             .await;
     assert!(bad.is_err());
+}
+
+/// Send `request` over a plain socket; the answer's head and first bytes.
+async fn raw_response(addr: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    sock.write_all(request).await.unwrap();
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut got = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, sock.read(&mut buf)).await {
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got);
+        if text.contains("\r\n\r\n") && text.contains('}') {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// An API token for a demo person, made directly in the database.
+async fn token_for(app: &TestApp, email: &str) -> String {
+    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = $1")
+        .bind(email)
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
+    let token = format!("upw_test_{}", upward_web::security::new_token());
+    let mut tx = app.db().begin().await.unwrap();
+    upward_storage::auth::create_api_token(
+        &mut tx,
+        &upward_storage::Who::system("test"),
+        pid,
+        "test",
+        &upward_web::security::token_hash(&token),
+        &token[..8],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    token
+}
+
+/// Finding 3: a huge request is refused at once (413, or 422 when it fits
+/// the limit but not the rules) and changes nothing, while another person's
+/// write goes through; when the database is busy with someone else's change,
+/// the answer is 503 "busy, try again" with Retry-After, never a 500.
+pub async fn huge_requests_are_refused_and_busy_is_503(app: &TestApp) {
+    let http = reqwest::Client::new();
+    let token = token_for(app, "hub.manager@upward.example.org").await;
+    let other = app.signed_in("head@upward.example.org").await;
+    let url = format!("{}/api/v1/account/notifications", app.base);
+    let huge = serde_json::to_vec(&vec![serde_json::json!({"topic": "digest", "email": false}); 600_000]).unwrap();
+    assert!(huge.len() > 10_000_000);
+    // The huge PUT is refused from its headers, before its body is read
+    // (sent over a plain socket: the refusal comes back while the body
+    // would still be on its way) …
+    let started = std::time::Instant::now();
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let head = format!(
+        "PUT /api/v1/account/notifications HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        huge.len()
+    );
+    let refused = tokio::spawn(async move { raw_response(&addr, head.as_bytes()).await });
+    // … while another person's write goes through.
+    let normal = other.post_form("/account/notifications", &[("topic", "events")]).await;
+    assert_eq!(normal.status(), 303, "the other person's write succeeds");
+    let answer = refused.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"error\":\"too_large\""), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused quickly: {:?}", started.elapsed());
+    // Under the size limit but over the rules: 422, one message.
+    let many = serde_json::json!(vec![serde_json::json!({"topic": "digest", "email": false}); 5_000]);
+    let r = http.put(&url).bearer_auth(&token).json(&many).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["fields"].as_array().unwrap().len(), 1);
+    let digest_rows: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM notification_settings n JOIN people p ON p.id = n.person_id WHERE p.email = 'hub.manager@upward.example.org'",
+    )
+    .fetch_one(app.db().pool())
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(digest_rows, 0, "nothing changed");
+    // A big form is refused too (forms are small).
+    let r = other.post_form("/account/notifications", &[("topic", &"x".repeat(300_000))]).await;
+    assert_eq!(r.status(), 413);
+
+    // Someone else's change holds the lock: the request waits a moment, then
+    // says Upward is busy.
+    let one = serde_json::json!([{"topic": "digest", "email": false}]);
+    assert_eq!(http.put(&url).bearer_auth(&token).json(&one).send().await.unwrap().status(), 200);
+    let pid: i64 = sqlx::query("SELECT id FROM people WHERE email = 'hub.manager@upward.example.org'")
+        .fetch_one(app.db().pool())
+        .await
+        .unwrap()
+        .get(0);
+    let mut tx = app.db().begin().await.unwrap();
+    sqlx::query("UPDATE notification_settings SET email = 1 WHERE person_id = $1")
+        .bind(pid)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let r = http.put(&url).bearer_auth(&token).json(&one).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "busy");
+    assert!(v["message"].as_str().unwrap().contains("try again"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    // The same for a page.
+    let r = other.post_form("/account/notifications", &[("topic", "events")]).await;
+    if app.backend == Backend::Sqlite {
+        assert_eq!(r.status(), 503);
+        assert!(r.text().await.unwrap().contains("Upward is busy, try again in a moment"));
+    }
+    tx.rollback().await.unwrap();
+    assert_eq!(http.put(&url).bearer_auth(&token).json(&one).send().await.unwrap().status(), 200, "then it works");
+}
+
+/// Finding 7: an upload that fails leaves no file behind.
+pub async fn upload_temp_files_are_removed_on_error(app: &TestApp) {
+    use tokio::io::AsyncWriteExt;
+    let dir =
+        std::env::temp_dir().join(format!("upward-uploads-{}", &upward_web::security::token_hash(&app.base)[..12]));
+    let d = dir.clone();
+    let inst = app.other_instance(move |c| c.upload_dir = Some(d)).await;
+    let left = || std::fs::read_dir(&dir).map(|r| r.count()).unwrap_or(0);
+    let settle = || async {
+        for _ in 0..40 {
+            if left() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let pm = inst.client();
+    assert_eq!(pm.login("programmes@upward.example.org", upward::demo::PASSWORD).await.status(), 303);
+    // A form upload cut short (no closing boundary).
+    let csrf = pm.csrf().await;
+    let body = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gias.csv\"\r\nContent-Type: text/csv\r\n\r\nURN,EstablishmentName\r\n100000,Half a row";
+    let r = pm
+        .http
+        .post(pm.url(&format!("/admin/imports/gias?csrf={csrf}")))
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("did not arrive whole"));
+    settle().await;
+    assert_eq!(left(), 0, "the half-received file is gone");
+    // An API upload whose connection drops half-way.
+    let token = token_for(app, "programmes@upward.example.org").await;
+    let addr = inst.base.trim_start_matches("http://").to_string();
+    let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/imports/gias?file_name=cut.csv HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\nURN,EstablishmentName\r\n"
+    );
+    sock.write_all(head.as_bytes()).await.unwrap();
+    sock.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(left(), 1, "the upload is being received");
+    drop(sock);
+    settle().await;
+    assert_eq!(left(), 0, "the half-received file is gone");
+    // A whole upload is imported, then its file is gone too.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/imports/gias?file_name=tiny.csv", inst.base))
+        .bearer_auth(&token)
+        .body("not a GIAS file\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let id = v["id"].as_i64().unwrap();
+    for _ in 0..100 {
+        let status: String = sqlx::query("SELECT status FROM import_runs WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.db().pool())
+            .await
+            .unwrap()
+            .get(0);
+        if status != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    settle().await;
+    assert_eq!(left(), 0);
+    let _ = std::fs::remove_dir(&dir);
+}
+
+/// A database failure while finding who is signed in is a failure (with a
+/// reference), not "signed out".
+pub async fn a_database_failure_is_not_signed_out(app: &TestApp) {
+    let c = app.signed_in("admin@upward.example.org").await;
+    assert_eq!(c.get("/account").await.status(), 200);
+    sqlx::query("ALTER TABLE role_grants RENAME TO role_grants_away").execute(app.db().pool()).await.unwrap();
+    let r = c.get("/account").await;
+    let status = r.status().as_u16();
+    let page = r.text().await.unwrap();
+    sqlx::query("ALTER TABLE role_grants_away RENAME TO role_grants").execute(app.db().pool()).await.unwrap();
+    assert_eq!(status, 500, "not a redirect to sign in");
+    assert!(page.contains("Sorry, something went wrong"));
+    assert!(page.contains("reference"));
+    assert!(!page.contains("role_grants"), "no internals shown");
+    let r = c.get("/api/v1/me").await;
+    assert_eq!(r.status(), 200, "and then it works again");
 }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDto {
-    /// A stable code: sign_in_required, bad_token, forbidden, not_found, bad_request, invalid, conflict, csrf_failed, too_large, internal.
+    /// A stable code: sign_in_required, bad_token, forbidden, session_required, not_found, bad_request, invalid, conflict, csrf_failed, too_large, method_not_allowed, busy (503, with Retry-After: try again), internal.
     pub error: String,
     /// What is wrong, in plain English.
     pub message: String,
@@ -328,15 +328,18 @@ pub struct PersonPage {
 
 #[derive(Deserialize, ToSchema)]
 pub struct InviteRequest {
+    /// Their e-mail address (at most 254 characters; not already in Upward).
     pub email: String,
+    /// At most 120 characters, one line.
     pub full_name: String,
+    /// At most 120 characters, one line.
     pub job_title: Option<String>,
-    /// Their school (needed for school_leader and trust_executive roles).
+    /// Their school's URN (needed for school_leader and trust_executive roles).
     pub school_urn: Option<i64>,
-    /// Role codes, e.g. ["school_leader", "reviewer"].
+    /// Role codes, each at most once, e.g. ["school_leader", "reviewer"].
     #[serde(default)]
     pub roles: Vec<String>,
-    /// The Hub, for senior_partner and hub_manager roles.
+    /// The Hub (an id from /api/v1/hubs), for senior_partner and hub_manager roles.
     pub hub_id: Option<i64>,
 }
 
@@ -485,6 +488,7 @@ impl From<auth::ApiToken> for TokenDto {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewTokenRequest {
+    /// What the token is for: at most 80 characters, one line.
     pub name: String,
 }
 
@@ -525,7 +529,9 @@ impl From<programmes::CalendarItem> for CalendarItemDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct CalendarDto {
-    /// Your private ICS feed, if you made one on your account page.
-    pub feed_url: Option<String>,
+    /// Whether you have made a private ICS feed address on your account
+    /// page. The address is shown there once, when made; Upward keeps only
+    /// its hash, so it is not here.
+    pub has_feed: bool,
     pub items: Vec<CalendarItemDto>,
 }

@@ -10,10 +10,11 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
 use crate::forms::Path;
-use crate::forms::{Fields, RawQuery, page_of};
+use crate::forms::{Fields, Query, RawQuery, page_of};
 use crate::layout::Layout;
-use crate::pages::{admin, people as people_pages, render, schools as school_pages};
+use crate::pages::{admin, imports as imports_pages, people as people_pages, render, schools as school_pages};
 use crate::security::{new_token, token_hash};
+use crate::services::account as accounts;
 use askama::Template;
 use axum::Json;
 use axum::body::Body;
@@ -21,8 +22,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 pub use dto::*;
-use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
 use upward_domain::ids::{GrantId, HubId, ImportId, PersonId, TokenId, TrustId, Urn};
 use upward_domain::policy::{Action, people_visibility};
 use upward_storage::{audit, auth, hubs, imports, outbox, people, programmes, schools};
@@ -296,32 +295,52 @@ pub async fn person(
     Ok(Json(PersonDto::from(&p)))
 }
 
-/// Invite a person by e-mail and give them roles (admin).
+/// Invite a person by e-mail and give them roles (admin). Checked exactly
+/// as the invitation form is: the same rules and messages (fields `email`,
+/// `full_name`, `job_title`, `school_urn`, `roles`, `hub_id`). The
+/// invitation link goes only to the person's e-mail; the outbox keeps a
+/// copy with the link withheld.
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = InviteRequest,
-    responses((status = 201, body = PersonDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
+    responses((status = 201, body = PersonDto), (status = 403, body = ErrorDto), (status = 413, body = ErrorDto), (status = 422, body = ErrorDto)))]
 pub async fn invite(State(state): State<AppState>, ctx: Ctx, body: axum::body::Bytes) -> Result<Response, Failure> {
     ctx.require(Action::InvitePeople)?;
     let r: InviteRequest = json_body(&body)?;
-    let req = people_pages::InviteRequest {
+    let req = upward_domain::account::InviteRequest {
         email: r.email,
         full_name: r.full_name,
-        job_title: r.job_title,
-        school_urn: r.school_urn.map(|u| u.to_string()),
+        job_title: r.job_title.unwrap_or_default(),
+        school_urn: r.school_urn.map(|u| u.to_string()).unwrap_or_default(),
         roles: r.roles,
-        hub: r.hub_id.map(|h| h.to_string()),
+        hub: r.hub_id.map(|h| h.to_string()).unwrap_or_default(),
     };
-    match people_pages::do_invite(&state, &ctx, &req).await? {
-        Ok(id) => {
-            let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
+    match accounts::invite(&state, &ctx.who(), &people_pages::inviter(&ctx), &req).await? {
+        Ok(invited) => {
+            let p = people::get(&state.db, invited.person_id).await?.ok_or(Failure::NotFound("person".into()))?;
             Ok((StatusCode::CREATED, Json(PersonDto::from(&p))).into_response())
         }
-        Err(errors) => Err(invalid(errors)),
+        Err(errors) => Err(invalid(api_fields(errors))),
     }
 }
 
-/// Give a person a role (admin).
+/// The API's names for the form's fields.
+fn api_fields(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            e.field = match e.field.as_str() {
+                "hub" => "hub_id".into(),
+                "role" => "roles".into(),
+                other => other.into(),
+            };
+            e
+        })
+        .collect()
+}
+
+/// Give a person a role (admin). Checked exactly as the form on a person's
+/// page is.
 #[utoipa::path(post, path = "/api/v1/people/{id}/roles", tag = "people", params(("id" = i64, Path)), request_body = RoleRequest,
-    responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
+    responses((status = 200, body = PersonDto), (status = 403, body = ErrorDto), (status = 404, body = ErrorDto), (status = 422, body = ErrorDto)))]
 pub async fn add_role(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -332,11 +351,24 @@ pub async fn add_role(
     let r: RoleRequest = json_body(&body)?;
     let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
-    let hub = r.hub_id.map(|h| h.to_string()).unwrap_or_default();
-    let urn = r.school_urn.map(|u| u.to_string()).unwrap_or_default();
-    let g = people_pages::grant_from(&state, &p, &r.role, &hub, &urn)
-        .await
-        .map_err(|m| invalid(vec![FieldError { field: "role".into(), message: m }]))?;
+    let req = upward_domain::account::RoleRequest {
+        role: r.role,
+        hub: r.hub_id.map(|h| h.to_string()).unwrap_or_default(),
+        school_urn: r.school_urn.map(|u| u.to_string()).unwrap_or_default(),
+    };
+    let g = accounts::grant(&state, &p, &req).await?.map_err(|errors| {
+        invalid(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field == "hub" {
+                        e.field = "hub_id".into();
+                    }
+                    e
+                })
+                .collect(),
+        )
+    })?;
     let mut tx = state.db.begin().await?;
     people::add_grant(&mut tx, &ctx.who(), id, g).await?;
     tx.commit().await?;
@@ -368,32 +400,34 @@ pub async fn imports(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec
 }
 
 /// Import a GIAS all-establishments extract: send the CSV file as the request
-/// body. The import runs in the background; follow it at /api/v1/imports/{id}.
+/// body (at most 200 MB). The import runs in the background; follow it at
+/// /api/v1/imports/{id}. From a signed-in browser the CSRF token may come as
+/// `?csrf=` (on this route only).
 #[utoipa::path(post, path = "/api/v1/imports/gias", tag = "central",
     params(("file_name" = Option<String>, Query, description = "The file's name, used in messages")),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 202, body = ImportRunDto), (status = 403, body = ErrorDto)))]
+    responses((status = 202, body = ImportRunDto), (status = 403, body = ErrorDto), (status = 413, body = ErrorDto)))]
 pub async fn import_gias(
     State(state): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
+    Query(q): Query<ImportQuery>,
     body: Body,
 ) -> Result<Response, Failure> {
     ctx.require(Action::ImportData)?;
-    let name = q.opt("file_name").unwrap_or_else(|| "upload.csv".into());
-    let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", new_token()));
-    let mut file = tokio::fs::File::create(&path).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
-    let mut size = 0u64;
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?;
-        size += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
-    }
-    file.flush().await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
-    let id = crate::pages::imports::start_import(&state, ctx.who(), path, name, size).await?;
+    let name = q
+        .file_name
+        .map(|n| n.trim().chars().take(200).collect::<String>())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "upload.csv".into());
+    let (upload, size) = imports_pages::receive(&state.config.upload_dir(), body.into_data_stream()).await?;
+    let id = imports_pages::start_import(&state, ctx.who(), upload, name, size).await?;
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
     Ok((StatusCode::ACCEPTED, Json(ImportRunDto::from(run))).into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ImportQuery {
+    file_name: Option<String>,
 }
 
 /// An import's progress, and its report or the problems found.
@@ -469,9 +503,10 @@ pub async fn notifications(State(state): State<AppState>, ctx: Ctx) -> Result<Js
     Ok(Json(s.into_iter().map(|(topic, email)| NotificationSetting { topic, email }).collect()))
 }
 
-/// Change your e-mail settings.
+/// Change your e-mail settings: one setting per topic, each topic at most
+/// once (topics not sent stay as they are).
 #[utoipa::path(put, path = "/api/v1/account/notifications", tag = "account", request_body = [NotificationSetting],
-    responses((status = 200, body = [NotificationSetting]), (status = 422, body = ErrorDto)))]
+    responses((status = 200, body = [NotificationSetting]), (status = 413, body = ErrorDto), (status = 422, body = ErrorDto)))]
 pub async fn set_notifications(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -479,23 +514,11 @@ pub async fn set_notifications(
 ) -> Result<Json<Vec<NotificationSetting>>, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let v: Vec<NotificationSetting> = json_body(&body)?;
-    let mut errors = vec![];
-    for s in &v {
-        if !people::TOPICS.iter().any(|(t, _)| *t == s.topic) {
-            errors.push(FieldError { field: "topic".into(), message: format!("\"{}\" is not a topic", s.topic) });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
+    let settings =
+        upward_domain::account::topic_settings(&v.into_iter().map(|s| (s.topic, s.email)).collect::<Vec<_>>())
+            .map_err(invalid)?;
     let mut tx = state.db.begin().await?;
-    people::set_notification_settings(
-        &mut tx,
-        &ctx.who(),
-        me,
-        &v.iter().map(|s| (s.topic.clone(), s.email)).collect::<Vec<_>>(),
-    )
-    .await?;
+    people::set_notification_settings(&mut tx, &ctx.who(), me, &settings).await?;
     tx.commit().await?;
     notifications(State(state), ctx).await
 }
@@ -507,18 +530,22 @@ pub async fn tokens(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<
     Ok(Json(auth::api_tokens(&state.db, me).await?.into_iter().map(TokenDto::from).collect()))
 }
 
-/// Make an API token. The secret is in this response only.
+/// Make an API token. The secret is in this response only (Upward keeps
+/// its hash). Needs a signed-in session: a request made with an API token
+/// cannot make tokens (403 `session_required`).
 #[utoipa::path(post, path = "/api/v1/account/tokens", tag = "account", request_body = NewTokenRequest,
-    responses((status = 201, body = NewTokenDto), (status = 422, body = ErrorDto)))]
+    responses((status = 201, body = NewTokenDto), (status = 403, body = ErrorDto), (status = 422, body = ErrorDto)))]
 pub async fn create_token(
     State(state): State<AppState>,
     ctx: Ctx,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
+    if ctx.via_token {
+        return Err(Failure::NeedsSession);
+    }
     let r: NewTokenRequest = json_body(&body)?;
-    let name = upward_domain::validate::required_text("a name for the token", &r.name, 80)
-        .map_err(|m| invalid(vec![FieldError { field: "name".into(), message: m }]))?;
+    let name = upward_domain::account::token_name(&r.name).map_err(invalid)?;
     let token = format!("upw_{}", new_token());
     let mut tx = state.db.begin().await?;
     let id = auth::create_api_token(&mut tx, &ctx.who(), me, &name, &token_hash(&token), &token[..8]).await?;
@@ -542,14 +569,15 @@ pub async fn revoke_token(
     if done { Ok(StatusCode::NO_CONTENT) } else { Err(Failure::NotFound("API token".into())) }
 }
 
-/// Your calendar: what is coming up, and your private feed address if made.
+/// Your calendar: what is coming up, and whether you have made a private
+/// feed address (the address itself is shown once, on your account page,
+/// when made: Upward keeps only its hash).
 #[utoipa::path(get, path = "/api/v1/account/calendar", tag = "account", responses((status = 200, body = CalendarDto)))]
 pub async fn calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Json<CalendarDto>, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
     let items = programmes::calendar(&state.db, me).await?;
-    let feed_url =
-        people::calendar_token(&state.db, me).await?.map(|t| state.config.link(&format!("/calendar/{t}.ics")));
-    Ok(Json(CalendarDto { feed_url, items: items.into_iter().map(CalendarItemDto::from).collect() }))
+    let has_feed = people::has_calendar_feed(&state.db, me).await?;
+    Ok(Json(CalendarDto { has_feed, items: items.into_iter().map(CalendarItemDto::from).collect() }))
 }
 
 #[cfg(test)]

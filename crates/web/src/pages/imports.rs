@@ -37,9 +37,69 @@ pub async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     Ok(render(&Index { l: Layout::new(&ctx, "Imports"), runs, error: None }))
 }
 
-/// Save an upload to a temporary file; returns (path, original name, size).
-pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf, String, u64)>, Failure> {
-    while let Some(mut field) =
+/// An uploaded file waiting in the upload folder. Dropped, it deletes the
+/// file, so no error path can leave one behind; the import task that takes
+/// it over deletes it when it ends.
+#[derive(Debug)]
+pub struct TempUpload {
+    path: std::path::PathBuf,
+}
+
+impl TempUpload {
+    /// A new, empty file in `dir` (created when missing).
+    pub async fn create(dir: &std::path::Path) -> Result<(TempUpload, tokio::fs::File), Failure> {
+        let temp = |e: std::io::Error| Failure::internal(format!("cannot write an upload in {}: {e}", dir.display()));
+        tokio::fs::create_dir_all(dir).await.map_err(temp)?;
+        let path = dir.join(format!("upward-upload-{}.csv", crate::security::new_token()));
+        let file = tokio::fs::File::create(&path).await.map_err(temp)?;
+        Ok((TempUpload { path }, file))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for TempUpload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Copy a request body (or one part of a form) into a new upload file.
+/// On any error the file is gone again.
+pub async fn receive<S, E>(dir: &std::path::Path, mut chunks: S) -> Result<(TempUpload, u64), Failure>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    let (upload, mut file) = TempUpload::create(dir).await?;
+    let write_failed = |e: std::io::Error| Failure::internal(format!("cannot write an upload: {e}"));
+    let mut size = 0u64;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| {
+            let msg = e.to_string();
+            if msg.contains("length limit") {
+                Failure::TooLarge
+            } else {
+                Failure::BadRequest(format!("The upload did not arrive whole ({msg}). Please send it again."))
+            }
+        })?;
+        size += chunk.len() as u64;
+        file.write_all(&chunk).await.map_err(write_failed)?;
+    }
+    file.flush().await.map_err(write_failed)?;
+    Ok((upload, size))
+}
+
+/// Save the "file" part of an upload form; returns the file, its original
+/// name and its size (None: no file was sent).
+pub async fn save_upload(
+    dir: &std::path::Path,
+    mut mp: Multipart,
+) -> Result<Option<(TempUpload, String, u64)>, Failure> {
+    while let Some(field) =
         mp.next_field().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?
     {
         if field.name() != Some("file") {
@@ -47,21 +107,11 @@ pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf
         }
         let name = field
             .file_name()
-            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).chars().take(200).collect::<String>())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "upload.csv".into());
-        let path = std::env::temp_dir().join(format!("upward-upload-{}.csv", crate::security::new_token()));
-        let mut file =
-            tokio::fs::File::create(&path).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
-        let mut size = 0u64;
-        while let Some(chunk) =
-            field.chunk().await.map_err(|e| Failure::BadRequest(format!("The upload did not arrive whole: {e}")))?
-        {
-            size += chunk.len() as u64;
-            file.write_all(&chunk).await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
-        }
-        file.flush().await.map_err(|e| Failure::internal(format!("temp file: {e}")))?;
-        return Ok(Some((path, name, size)));
+        let (upload, size) = receive(dir, Box::pin(field)).await?;
+        return Ok(Some((upload, name, size)));
     }
     Ok(None)
 }
@@ -71,7 +121,7 @@ pub async fn save_upload(mut mp: Multipart) -> Result<Option<(std::path::PathBuf
 pub async fn start_import(
     state: &AppState,
     who: Who,
-    path: std::path::PathBuf,
+    upload: TempUpload,
     name: String,
     size: u64,
 ) -> Result<i64, Failure> {
@@ -100,7 +150,7 @@ pub async fn start_import(
                 }
             }
         });
-        let result = gias::import(&db, &who, &path, &name, move |stage| {
+        let result = gias::import(&db, &who, upload.path(), &name, move |stage| {
             let mut g = sink.lock().unwrap_or_else(|e| e.into_inner());
             let (rows, bytes) = g.map(|x| (x.0, x.1)).unwrap_or((0, 0));
             *g = Some(match stage {
@@ -112,7 +162,7 @@ pub async fn start_import(
         .await;
         let _ = done_tx.send(());
         let _ = ticker.await;
-        let _ = tokio::fs::remove_file(&path).await;
+        drop(upload);
         match result {
             Ok(report) => {
                 let _ = imports::progress(&db, run, report.rows as i64, size as i64, None).await;
@@ -156,12 +206,12 @@ pub async fn upload_gias(
     let mp = Multipart::from_request(req, &state).await.map_err(|_| {
         Failure::BadRequest("Send the file as a form upload (multipart/form-data) with the field \"file\".".into())
     })?;
-    let Some((path, name, size)) = save_upload(mp).await? else {
+    let Some((upload, name, size)) = save_upload(&state.config.upload_dir(), mp).await? else {
         let runs = imports::recent(&state.db, 20).await?;
         let page = Index { l: Layout::new(&ctx, "Imports"), runs, error: Some("Choose a file to import.".into()) };
         return Ok(super::render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
-    let run = start_import(&state, ctx.who(), path, name, size).await?;
+    let run = start_import(&state, ctx.who(), upload, name, size).await?;
     Ok(redirect(&format!("/admin/imports/{run}")))
 }
 

@@ -6,21 +6,20 @@ use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
-use crate::forms::Path;
-use crate::forms::{Fields, RawForm, RawQuery, page_of};
+use crate::forms::{Fields, Form, Path, RawQuery, page_of};
 use crate::layout::{Layout, date, thousands, when_opt};
-use crate::mail;
-use crate::security::{new_token, token_hash};
+use crate::services::account as accounts;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
+use upward_domain::account::{InviteRequest, RoleRequest};
 use upward_domain::ids::{GrantId, PersonId};
 use upward_domain::policy::{Action, people_visibility};
-use upward_domain::roles::{Grant, Role, Scope};
-use upward_domain::validate;
-use upward_storage::people::{self, NewPerson, Person, PersonQuery};
-use upward_storage::{Page, auth, hubs, schools};
+use upward_domain::roles::Role;
+use upward_storage::people::{self, Person, PersonQuery};
+use upward_storage::{Page, hubs};
 
 pub const PER_PAGE: i64 = 25;
 
@@ -220,52 +219,27 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Person
     Ok(render(&show_page(&state, &ctx, id, None).await?))
 }
 
-/// The grant a role form asks for, or what is wrong with it.
-pub async fn grant_from(
-    state: &AppState,
-    person: &Person,
-    role: &str,
-    hub: &str,
-    school_urn: &str,
-) -> Result<Grant, String> {
-    let role: Role = role.parse().map_err(|e: upward_domain::roles::UnknownRole| e.to_string())?;
-    let scope = match role.scope_kind() {
-        upward_domain::ScopeKind::Global => Scope::Global,
-        upward_domain::ScopeKind::Hub => {
-            let id: i64 = hub.parse().map_err(|_| format!("Choose the Hub this {} leads", role.label()))?;
-            hubs::get(&state.db, id).await.map_err(|e| e.to_string())?.ok_or("That Hub does not exist")?;
-            Scope::Hub(id)
-        }
-        upward_domain::ScopeKind::School => {
-            if school_urn.is_empty() {
-                Scope::School(person.school_id.ok_or("Give the URN of the school this person leads")?)
-            } else {
-                let urn: i64 =
-                    school_urn.parse().map_err(|_| format!("\"{school_urn}\" is not a URN (a six-digit number)"))?;
-                let s = schools::by_urn(&state.db, urn)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .ok_or(format!("No school has the URN {urn}"))?;
-                Scope::School(s.id)
-            }
-        }
-        upward_domain::ScopeKind::Trust => Scope::Trust(
-            person.trust_id.ok_or("This person's school is not in a trust, so they cannot be its trust executive")?,
-        ),
-    };
-    Grant::new(role, scope).map_err(|e| e.to_string())
+#[derive(Debug, Default, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    hub: String,
+    #[serde(default)]
+    school_urn: String,
 }
 
 pub async fn add_role(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<PersonId>,
-    RawForm(f): RawForm,
+    Form(f): Form<RoleForm>,
 ) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
     let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
-    match grant_from(&state, &p, f.get("role"), f.get("hub"), f.get("school_urn")).await {
+    let req = RoleRequest { role: f.role, hub: f.hub, school_urn: f.school_urn };
+    match accounts::grant(&state, &p, &req).await? {
         Ok(g) => {
             let mut tx = state.db.begin().await?;
             people::add_grant(&mut tx, &ctx.who(), id, g).await?;
@@ -277,7 +251,10 @@ pub async fn add_role(
                 ctx.secure,
             ))
         }
-        Err(m) => Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &show_page(&state, &ctx, id, Some(m)).await?)),
+        Err(errors) => {
+            let m = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(". ");
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &show_page(&state, &ctx, id, Some(m)).await?))
+        }
     }
 }
 
@@ -298,7 +275,7 @@ pub async fn remove_role(
 #[template(path = "people/invite.html")]
 struct Invite {
     l: Layout,
-    f: Fields,
+    f: InviteForm,
     errors: Vec<FieldError>,
     role_opts: Vec<Opt>,
     hub_opts: Vec<Opt>,
@@ -306,16 +283,54 @@ struct Invite {
 
 impl Invite {
     fn v(&self, name: &str) -> String {
-        self.f.get(name).to_string()
+        match name {
+            "email" => &self.f.email,
+            "full_name" => &self.f.full_name,
+            "job_title" => &self.f.job_title,
+            "school_urn" => &self.f.school_urn,
+            _ => "",
+        }
+        .chars()
+        .take(300)
+        .collect()
     }
     fn error(&self, field: &str) -> Option<String> {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
     }
 }
 
-async fn invite_page(state: &AppState, ctx: &Ctx, f: Fields, errors: Vec<FieldError>) -> Result<Invite, Failure> {
-    let chosen = f.all("role");
-    let hub = f.get("hub").to_string();
+/// The invitation form as sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    job_title: String,
+    #[serde(default)]
+    school_urn: String,
+    /// The roles ticked.
+    #[serde(default)]
+    role: Vec<String>,
+    #[serde(default)]
+    hub: String,
+}
+
+impl InviteForm {
+    fn request(&self) -> InviteRequest {
+        InviteRequest {
+            email: self.email.clone(),
+            full_name: self.full_name.clone(),
+            job_title: self.job_title.clone(),
+            school_urn: self.school_urn.clone(),
+            roles: self.role.clone(),
+            hub: self.hub.clone(),
+        }
+    }
+}
+
+async fn invite_page(state: &AppState, ctx: &Ctx, f: InviteForm, errors: Vec<FieldError>) -> Result<Invite, Failure> {
     Ok(Invite {
         l: Layout::new(ctx, "Invite a person"),
         role_opts: Role::ALL
@@ -323,13 +338,13 @@ async fn invite_page(state: &AppState, ctx: &Ctx, f: Fields, errors: Vec<FieldEr
             .map(|r| Opt {
                 value: r.as_str().into(),
                 label: r.label().into(),
-                selected: chosen.iter().any(|c| c == r.as_str()),
+                selected: f.role.iter().any(|c| c == r.as_str()),
             })
             .collect(),
         hub_opts: hubs::names(&state.db)
             .await?
             .into_iter()
-            .map(|(id, name)| Opt { selected: hub == id.to_string(), value: id.to_string(), label: name })
+            .map(|(id, name)| Opt { selected: f.hub == id.to_string(), value: id.to_string(), label: name })
             .collect(),
         f,
         errors,
@@ -338,132 +353,37 @@ async fn invite_page(state: &AppState, ctx: &Ctx, f: Fields, errors: Vec<FieldEr
 
 pub async fn invite_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
     ctx.require(Action::InvitePeople)?;
-    Ok(render(&invite_page(&state, &ctx, Fields::default(), vec![]).await?))
+    Ok(render(&invite_page(&state, &ctx, InviteForm::default(), vec![]).await?))
 }
 
-/// An invitation as asked for by a form or the API.
-pub struct InviteRequest {
-    pub email: String,
-    pub full_name: String,
-    pub job_title: Option<String>,
-    pub school_urn: Option<String>,
-    pub roles: Vec<String>,
-    pub hub: Option<String>,
+/// Who sends an invitation, as the e-mail names them.
+pub fn inviter(ctx: &Ctx) -> String {
+    ctx.me.as_ref().map(|m| m.name.clone()).unwrap_or_else(|| "The central team".into())
 }
 
-/// Check an invitation, create the person with their roles and send the
-/// e-mail, all in one transaction. Returns the new person's id.
-pub async fn do_invite(
-    state: &AppState,
-    ctx: &Ctx,
-    r: &InviteRequest,
-) -> Result<Result<i64, Vec<FieldError>>, Failure> {
-    let mut errors = vec![];
-    let err =
-        |errors: &mut Vec<FieldError>, f: &str, m: String| errors.push(FieldError { field: f.into(), message: m });
-    let email = validate::email(&r.email).map_err(|m| err(&mut errors, "email", m)).ok();
-    let name = validate::required_text("the person's full name", &r.full_name, 120)
-        .map_err(|m| err(&mut errors, "full_name", m))
-        .ok();
-    let mut school = None;
-    if let Some(u) = r.school_urn.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        match u.parse::<i64>() {
-            Ok(urn) => match schools::by_urn(&state.db, urn).await? {
-                Some(s) => school = Some(s),
-                None => err(&mut errors, "school_urn", format!("No school has the URN {urn}")),
-            },
-            Err(_) => err(&mut errors, "school_urn", format!("\"{u}\" is not a URN (a six-digit number)")),
-        }
-    }
-    if let Some(e) = &email
-        && people::id_by_email(&state.db, e).await?.is_some()
-    {
-        err(&mut errors, "email", format!("{e} is already in Upward"));
-    }
-    let mut grants = vec![];
-    for role in &r.roles {
-        let Ok(role) = role.parse::<Role>() else {
-            err(&mut errors, "role", format!("\"{role}\" is not a role"));
-            continue;
-        };
-        let scope = match role.scope_kind() {
-            upward_domain::ScopeKind::Global => Some(Scope::Global),
-            upward_domain::ScopeKind::Hub => match r.hub.as_deref().and_then(|h| h.parse::<i64>().ok()) {
-                Some(h) => Some(Scope::Hub(h)),
-                None => {
-                    err(&mut errors, "hub", format!("Choose the Hub for the role {}", role.label()));
-                    None
-                }
-            },
-            upward_domain::ScopeKind::School => match &school {
-                Some(s) => Some(Scope::School(s.id)),
-                None => {
-                    err(&mut errors, "school_urn", "Give the URN of the school they lead".into());
-                    None
-                }
-            },
-            upward_domain::ScopeKind::Trust => match school.as_ref().and_then(|s| s.trust_id) {
-                Some(t) => Some(Scope::Trust(t)),
-                None => {
-                    err(
-                        &mut errors,
-                        "school_urn",
-                        "A trust executive needs a school in their trust; give its URN".into(),
-                    );
-                    None
-                }
-            },
-        };
-        if let Some(scope) = scope
-            && let Ok(g) = Grant::new(role, scope)
-        {
-            grants.push(g);
-        }
-    }
-    let (Some(email), Some(name), true) = (email, name, errors.is_empty()) else { return Ok(Err(errors)) };
-    let token = new_token();
-    let mut tx = state.db.begin().await?;
-    let np = NewPerson {
-        email: email.clone(),
-        full_name: name.clone(),
-        job_title: r.job_title.clone().filter(|j| !j.trim().is_empty()),
-        school_id: school.as_ref().map(|s| s.id),
-        trust_id: school.as_ref().and_then(|s| s.trust_id),
-        phone: None,
-        status: "invited".into(),
-        password_hash: None,
-    };
-    let id = people::create(&mut tx, &ctx.who(), &np).await?;
-    for g in grants {
-        people::add_grant(&mut tx, &ctx.who(), id, g).await?;
-    }
-    auth::create_one_time(&mut tx, id, "invite", &token_hash(&token), 7 * 24 * 3600).await?;
-    let inviter = ctx.me.as_ref().map(|m| m.name.clone()).unwrap_or_else(|| "The central team".into());
-    let link = state.config.link(&format!("/invitation/{token}"));
-    let body = format!(
-        "Hello {name},\n\n{inviter} has invited you to Upward, where the partnership runs its peer reviews, programmes and school directory.\n\nChoose a password to finish setting up your account (this link works for seven days):\n\n{link}{}",
-        mail::signature(&state.config.link("/"))
-    );
-    mail::to_person(&state.db, &mut tx, id, &email, mail::ACCOUNT, "You are invited to Upward", &body).await?;
-    tx.commit().await?;
-    Ok(Ok(id))
-}
-
-pub async fn invite(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form<InviteForm>) -> Result<Response, Failure> {
     ctx.require(Action::InvitePeople)?;
-    let req = InviteRequest {
-        email: f.get("email").into(),
-        full_name: f.get("full_name").into(),
-        job_title: f.opt("job_title"),
-        school_urn: f.opt("school_urn"),
-        roles: f.all("role"),
-        hub: f.opt("hub"),
-    };
-    match do_invite(&state, &ctx, &req).await? {
-        Ok(id) => Ok(redirect_with(
-            &format!("/people/{id}"),
+    match accounts::invite(&state, &ctx.who(), &inviter(&ctx), &f.request()).await? {
+        Ok(invited) if invited.emailed => Ok(redirect_with(
+            &format!("/people/{}", invited.person_id),
             "success",
-            &format!("Invitation sent to {}.", req.email.trim()),
+            &format!("Invitation sent to {}.", f.email.trim().to_lowercase()),
+            ctx.secure,
+        )),
+        Ok(invited) => Ok(redirect_with(
+            &format!("/people/{}", invited.person_id),
+            "error",
+            &if state.mail.reaches_people() {
+                format!(
+                    "{} is added, but the invitation e-mail could not be sent (see the outbox). They can still join: ask them to use \"I have forgotten my password\" on the sign-in page.",
+                    f.email.trim().to_lowercase()
+                )
+            } else {
+                format!(
+                    "{} is added, but no invitation was sent: this Upward has no e-mail server set up (as in the demo).",
+                    f.email.trim().to_lowercase()
+                )
+            },
             ctx.secure,
         )),
         Err(errors) => {

@@ -1,5 +1,6 @@
 //! Work shared by the web interface and the command line.
 
+pub mod account;
 pub mod gias;
 pub mod home;
 pub mod matching;
