@@ -3,9 +3,11 @@
 
 pub mod clock;
 pub mod ids;
+pub mod people;
 pub mod policy;
 pub mod roles;
 pub mod school;
+pub mod text;
 pub mod validate;
 
 pub use clock::Clock;
