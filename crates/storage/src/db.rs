@@ -209,7 +209,13 @@ impl Db {
         if self.backend == Backend::Postgres {
             conn.execute("SELECT pg_advisory_lock(4242424242)").await?;
         }
-        let result = self.migrate_locked(&mut conn).await;
+        let mut result = self.migrate_locked(&mut conn).await;
+        // Stored search texts made by an older fold are made again (once).
+        if result.is_ok()
+            && let Err(e) = crate::search::refresh_if_stale(self).await
+        {
+            result = Err(e);
+        }
         if self.backend == Backend::Postgres {
             let _ = conn.execute("SELECT pg_advisory_unlock(4242424242)").await;
         }

@@ -24,4 +24,5 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "school search index",
         sql: include_str!("../migrations/0003_school_search_index.sql"),
     },
+    Migration { version: 6, name: "people", sql: include_str!("../migrations/0006_people.sql") },
 ];
