@@ -11,8 +11,8 @@ use sqlx::any::AnyRow;
 use upward_domain::ids::{PersonId, SchoolId};
 use upward_domain::people::{PoolMembership, SafeguardingRecord};
 use upward_domain::policy::{PersonRef, SchoolRef, Visibility};
-use upward_domain::text::display_name;
 use upward_domain::roles::{Grant, Role, Scope, ScopeKind};
+use upward_domain::text::display_name;
 
 /// Pools people belong to (the domain's list).
 pub use upward_domain::people::{POOLS, pool_label};
@@ -322,7 +322,11 @@ fn grant_view(r: &AnyRow) -> Result<Option<GrantView>, StoreError> {
     let scope_id = get_i64(r, "scope_id")?;
     let (Some(role), Some(kind)) = (role, kind) else { return Ok(None) };
     let Some(scope) = Scope::from_parts(kind, Some(scope_id)) else { return Ok(None) };
-    Ok(Some(GrantView { id: get_i64(r, "id")?, grant: Grant { role, scope }, scope_name: get_ostr(r, "scope_name")?.map(|n| display_name(&n)) }))
+    Ok(Some(GrantView {
+        id: get_i64(r, "id")?,
+        grant: Grant { role, scope },
+        scope_name: get_ostr(r, "scope_name")?.map(|n| display_name(&n)),
+    }))
 }
 
 /// The roles a person holds (for the policy module).
@@ -834,7 +838,11 @@ pub async fn save_pool(tx: &mut Tx, who: &Who, person_id: PersonId, m: &PoolMemb
             if joined { "person.pool_joined" } else { "person.pool_set" },
             "person",
             person_id.get(),
-            format!("{}: {}", pool_label(&m.pool), if joined { format!("joined ({})", m.status) } else { m.status.clone() }),
+            format!(
+                "{}: {}",
+                pool_label(&m.pool),
+                if joined { format!("joined ({})", m.status) } else { m.status.clone() }
+            ),
         )
         .before(before)
         .after(serde_json::json!({"pool": m.pool, "status": m.status, "since": since, "min_per_year": m.min_per_year,
@@ -845,15 +853,20 @@ pub async fn save_pool(tx: &mut Tx, who: &Who, person_id: PersonId, m: &PoolMemb
 
 /// The specialisms, replaced whole (with the list before on the audit record).
 pub async fn save_specialisms(tx: &mut Tx, who: &Who, person_id: PersonId, list: &[String]) -> Result<(), StoreError> {
-    let before: Vec<String> = Sql::new("SELECT specialism FROM person_specialisms WHERE person_id = ? ORDER BY specialism")
+    let before: Vec<String> =
+        Sql::new("SELECT specialism FROM person_specialisms WHERE person_id = ? ORDER BY specialism")
+            .bind(person_id.get())
+            .query()
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| get_str(r, "specialism"))
+            .collect::<Result<_, _>>()?;
+    Sql::new("DELETE FROM person_specialisms WHERE person_id = ?")
         .bind(person_id.get())
         .query()
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| get_str(r, "specialism"))
-        .collect::<Result<_, _>>()?;
-    Sql::new("DELETE FROM person_specialisms WHERE person_id = ?").bind(person_id.get()).query().execute(&mut **tx).await?;
+        .execute(&mut **tx)
+        .await?;
     for sp in list {
         Sql::new("INSERT INTO person_specialisms (person_id, specialism) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(person_id.get())
@@ -862,7 +875,8 @@ pub async fn save_specialisms(tx: &mut Tx, who: &Who, person_id: PersonId, list:
             .execute(&mut **tx)
             .await?;
     }
-    let summary = if list.is_empty() { "Specialisms: none".to_string() } else { format!("Specialisms: {}", list.join(", ")) };
+    let summary =
+        if list.is_empty() { "Specialisms: none".to_string() } else { format!("Specialisms: {}", list.join(", ")) };
     audit::record(
         tx,
         who,
@@ -875,8 +889,17 @@ pub async fn save_specialisms(tx: &mut Tx, who: &Who, person_id: PersonId, list:
 
 /// The safeguarding record, replaced whole. The certificate number stays
 /// out of the audit trail (only whether one is recorded).
-pub async fn save_safeguarding(tx: &mut Tx, who: &Who, person_id: PersonId, r: &SafeguardingRecord) -> Result<(), StoreError> {
-    let s = Safeguarding { dbs_checked_on: iso(r.dbs_checked_on), dbs_certificate: r.dbs_certificate.clone(), trained_on: iso(r.trained_on) };
+pub async fn save_safeguarding(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    r: &SafeguardingRecord,
+) -> Result<(), StoreError> {
+    let s = Safeguarding {
+        dbs_checked_on: iso(r.dbs_checked_on),
+        dbs_certificate: r.dbs_certificate.clone(),
+        trained_on: iso(r.trained_on),
+    };
     Sql::new(
         "INSERT INTO safeguarding (person_id, dbs_checked_on, dbs_certificate, trained_on, updated_at) VALUES (?, ?, ?, ?, ?) \
          ON CONFLICT (person_id) DO UPDATE SET dbs_checked_on = excluded.dbs_checked_on, dbs_certificate = excluded.dbs_certificate, \
@@ -953,14 +976,24 @@ pub async fn declare_conflict(
     audit::record(
         tx,
         who,
-        Change::new("person.conflict_declared", "person", person_id.get(), format!("Conflict of interest with {school_label}: {reason}"))
-            .after(serde_json::json!({"school_id": school_id, "reason": reason})),
+        Change::new(
+            "person.conflict_declared",
+            "person",
+            person_id.get(),
+            format!("Conflict of interest with {school_label}: {reason}"),
+        )
+        .after(serde_json::json!({"school_id": school_id, "reason": reason})),
     )
     .await
 }
 
 /// Withdraw a declared conflict. Not found when there was none.
-pub async fn withdraw_conflict(tx: &mut Tx, who: &Who, person_id: PersonId, school_id: SchoolId) -> Result<(), StoreError> {
+pub async fn withdraw_conflict(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    school_id: SchoolId,
+) -> Result<(), StoreError> {
     let r = Sql::new("DELETE FROM person_conflicts WHERE person_id = ? AND school_id = ?")
         .bind(person_id.get())
         .bind(school_id.get())
@@ -973,8 +1006,13 @@ pub async fn withdraw_conflict(tx: &mut Tx, who: &Who, person_id: PersonId, scho
     audit::record(
         tx,
         who,
-        Change::new("person.conflict_withdrawn", "person", person_id.get(), format!("Conflict of interest with school {school_id} withdrawn"))
-            .before(serde_json::json!({"school_id": school_id})),
+        Change::new(
+            "person.conflict_withdrawn",
+            "person",
+            person_id.get(),
+            format!("Conflict of interest with school {school_id} withdrawn"),
+        )
+        .before(serde_json::json!({"school_id": school_id})),
     )
     .await
 }
@@ -982,13 +1020,21 @@ pub async fn withdraw_conflict(tx: &mut Tx, who: &Who, person_id: PersonId, scho
 /// Dates the person cannot do (ISO), in order.
 pub async fn unavailable(db: &Db, person_id: PersonId) -> Result<Vec<String>, StoreError> {
     let rows = db
-        .fetch_all(&Sql::new("SELECT on_date FROM person_unavailable WHERE person_id = ? ORDER BY on_date").bind(person_id.get()))
+        .fetch_all(
+            &Sql::new("SELECT on_date FROM person_unavailable WHERE person_id = ? ORDER BY on_date")
+                .bind(person_id.get()),
+        )
         .await?;
     rows.iter().map(|r| get_str(r, "on_date")).collect()
 }
 
 /// Mark dates the person cannot do.
-pub async fn mark_unavailable(tx: &mut Tx, who: &Who, person_id: PersonId, dates: &[chrono::NaiveDate]) -> Result<(), StoreError> {
+pub async fn mark_unavailable(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    dates: &[chrono::NaiveDate],
+) -> Result<(), StoreError> {
     let iso: Vec<String> = dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect();
     for d in &iso {
         Sql::new("INSERT INTO person_unavailable (person_id, on_date) VALUES (?, ?) ON CONFLICT DO NOTHING")
@@ -1012,7 +1058,12 @@ pub async fn mark_unavailable(tx: &mut Tx, who: &Who, person_id: PersonId, dates
 }
 
 /// They can do this date after all. Not found when it was not marked.
-pub async fn clear_unavailable(tx: &mut Tx, who: &Who, person_id: PersonId, date: chrono::NaiveDate) -> Result<(), StoreError> {
+pub async fn clear_unavailable(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    date: chrono::NaiveDate,
+) -> Result<(), StoreError> {
     let d = date.format("%Y-%m-%d").to_string();
     let r = Sql::new("DELETE FROM person_unavailable WHERE person_id = ? AND on_date = ?")
         .bind(person_id.get())

@@ -9,8 +9,8 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use upward_domain::policy::SchoolRef;
-use upward_domain::text::display_name;
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
+use upward_domain::text::display_name;
 
 /// A school as the directory shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -362,12 +362,7 @@ pub async fn counts(db: &Db) -> Result<DirectoryCounts, StoreError> {
 
 /// The text the search looks in.
 fn search_text(d: &SchoolData) -> String {
-    search_text_of(
-        &d.name,
-        d.urn,
-        [&d.town, &d.locality, &d.la_name, &d.trust_name, &d.county],
-        d.postcode.as_deref(),
-    )
+    search_text_of(&d.name, d.urn, [&d.town, &d.locality, &d.la_name, &d.trust_name, &d.county], d.postcode.as_deref())
 }
 
 /// The search text from its parts (also used to refresh stored ones).

@@ -22,6 +22,11 @@ impl<T> Page<T> {
     pub fn last_index(&self) -> i64 {
         ((self.page - 1) * self.per_page + self.items.len() as i64).max(0)
     }
+    /// A page past the last one was asked for (there are results, but none
+    /// on this page): say so rather than "Showing 24,951–24,950".
+    pub fn beyond_end(&self) -> bool {
+        self.total > 0 && self.page > self.pages()
+    }
 }
 
 /// Clamp a requested page and page size to sensible bounds.

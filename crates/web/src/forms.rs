@@ -152,7 +152,12 @@ impl FromRequestParts<AppState> for RawQuery {
 
 /// A page number from the query string.
 pub fn page_of(q: &Fields) -> i64 {
-    q.get("page").parse::<i64>().ok().filter(|p| *p >= 1 && *p < 1_000_000).unwrap_or(1)
+    page_number(q.get("page"))
+}
+
+/// A page number as typed in an address: 1 unless a sensible number.
+pub fn page_number(s: &str) -> i64 {
+    s.trim().parse::<i64>().ok().filter(|p| *p >= 1 && *p < 1_000_000).unwrap_or(1)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::render;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::Failure;
-use crate::layout::{Layout, date, thousands};
+use crate::layout::{Layout, thousands};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -39,21 +39,28 @@ impl Home {
     fn n(&self, v: impl crate::layout::AsI64) -> String {
         thousands(v.as_i64())
     }
-    fn day(&self, iso: &Option<String>) -> String {
-        iso.as_deref().map(date).unwrap_or_default()
+    /// When an agenda item happens (days, or times in England).
+    fn when(&self, i: &programmes::CalendarItem) -> String {
+        crate::layout::calendar_when(i.starts_on.as_deref(), i.ends_on.as_deref(), i.starts_at, i.ends_at)
     }
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
     let me = ctx.me()?;
-    let person = people::get(&state.db, me.person_id).await?.ok_or(Failure::SignInRequired)?;
+    let person =
+        people::get(&state.db, upward_domain::ids::PersonId(me.person_id)).await?.ok_or(Failure::SignInRequired)?;
     let can_browse = ctx.can(&Action::BrowseDirectory);
     let counts = if can_browse { Some(schools::counts(&state.db).await?) } else { None };
     let today = state.today().format("%Y-%m-%d").to_string();
+    let now = state.clock().timestamp();
     let agenda = programmes::calendar(&state.db, me.person_id)
         .await?
         .into_iter()
-        .filter(|i| i.ends_on.as_deref().map(|e| e >= today.as_str()).unwrap_or(true))
+        .filter(|i| match (&i.ends_on, i.ends_at) {
+            (Some(e), _) => e.as_str() >= today.as_str(),
+            (None, Some(t)) => t >= now,
+            (None, None) => true,
+        })
         .take(8)
         .collect();
     let page = Home {

@@ -3,3 +3,4 @@
 pub mod gias;
 pub mod home;
 pub mod matching;
+pub mod people;
