@@ -6,6 +6,7 @@ mod auth;
 mod directory;
 mod imports;
 mod matching;
+mod people;
 mod permissions;
 mod platform;
 
@@ -37,4 +38,6 @@ both_backends! {
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
     theme_taxonomy_is_editable => crate::matching::theme_taxonomy_is_editable;
+    central_team_edits_what_matching_uses => crate::people::central_team_edits_what_matching_uses;
+    only_the_central_team_edits_and_dbs_stays_confidential => crate::people::only_the_central_team_edits_and_dbs_stays_confidential;
 }
