@@ -1501,7 +1501,7 @@ async fn matching(app: &TestApp, b: &Browser) {
     b.find("#accept_broken").await.click().await.expect("tick the box");
     b.click("form[action$='/accept'] button").await;
     b.wait_text(".flash", "groups accepted").await;
-    b.goto(&format!("/matching/cohorts/{}", count(app, "SELECT id FROM cohorts LIMIT 1").await)).await;
+    b.goto(&format!("/matching/cohorts/{}", count(app, "SELECT id FROM cohorts ORDER BY id LIMIT 1").await)).await;
     b.click("form[action$='/facilitators'] button").await;
     b.wait(".facts").await;
     assert!(b.h1().await.starts_with("Facilitators for"));

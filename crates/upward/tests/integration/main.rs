@@ -3,6 +3,7 @@
 
 mod account;
 mod auth;
+mod demo;
 mod directory;
 mod imports;
 mod matching;
@@ -38,6 +39,7 @@ both_backends! {
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
     theme_taxonomy_is_editable => crate::matching::theme_taxonomy_is_editable;
+    demo_obeys_its_own_rules => crate::demo::demo_obeys_its_own_rules;
     central_team_edits_what_matching_uses => crate::people::central_team_edits_what_matching_uses;
     only_the_central_team_edits_and_dbs_stays_confidential => crate::people::only_the_central_team_edits_and_dbs_stays_confidential;
 }
