@@ -1369,6 +1369,18 @@ async fn admin_pages(app: &TestApp, b: &Browser) {
     let (urn, _, _) = profiled_school(app).await;
     b.goto(&format!("/schools/{urn}")).await;
     b.check("school profile (admin)").await;
+    // On a phone the performance table's key columns (measure, school,
+    // national) are in view: its region does not scroll sideways.
+    let phone = b.phone_measure().await;
+    let perf = b
+        .exec(
+            "return [...document.querySelectorAll('.table-wrap')].findIndex(w => w.querySelector('table.perf'))",
+            vec![],
+        )
+        .await;
+    let i = perf.as_i64().expect("the school has a performance table");
+    assert!(i >= 0, "the school has a performance table");
+    assert_eq!(phone["regions"][i as usize]["scrolls"], false, "at 360 px the performance table fits: {phone}");
     b.click("dd a[href^='/hubs/']").await;
     assert!(b.text(".facts").await.contains("Senior Partner"));
     b.check("Hub").await;

@@ -7,6 +7,7 @@ mod demo;
 mod directory;
 mod imports;
 mod matching;
+mod newcomer;
 mod people;
 mod permissions;
 mod platform;
@@ -39,6 +40,7 @@ both_backends! {
     review_teams_propose_edit_accept => crate::matching::review_teams_propose_edit_accept;
     groups_and_facilitators => crate::matching::groups_and_facilitators;
     theme_taxonomy_is_editable => crate::matching::theme_taxonomy_is_editable;
+    pages_counts_searches_and_names_read_well => crate::newcomer::pages_counts_searches_and_names_read_well;
     demo_obeys_its_own_rules => crate::demo::demo_obeys_its_own_rules;
     central_team_edits_what_matching_uses => crate::people::central_team_edits_what_matching_uses;
     only_the_central_team_edits_and_dbs_stays_confidential => crate::people::only_the_central_team_edits_and_dbs_stays_confidential;

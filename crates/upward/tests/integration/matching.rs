@@ -343,7 +343,7 @@ pub async fn theme_taxonomy_is_editable(app: &TestApp) {
     assert!(page.contains("sixth form"));
     // A text no theme covers yet…
     let (_, page) = c.text("/matching/themes?try=Forest+school+outdoor+learning").await;
-    assert!(page.contains("No theme matches"));
+    assert!(page.contains("No theme matched") && page.contains("choose one by hand"), "said plainly");
     // …until the central team adds one.
     let r = c
         .post_form(
