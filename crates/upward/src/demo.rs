@@ -432,12 +432,13 @@ fn choose_teams(
         let soon = b.from >= today;
         let allowed = |p: &Pooled, load: &HashMap<i64, u32>, busy: &HashSet<(i64, i32, u32)>| {
             let at = &members[p.member];
-            at.id != host.id
-                && !(at.trust.is_some() && at.trust == host.trust)
-                && !p.conflicts.contains(&host.id)
-                && !history.contains(&(p.id, host.id))
-                && load.get(&p.id).copied().unwrap_or(0) < p.max
-                && !busy.contains(&(p.id, week.0, week.1))
+            let same_trust = at.trust.is_some() && at.trust == host.trust;
+            let excluded = at.id == host.id
+                || same_trust
+                || p.conflicts.contains(&host.id)
+                || history.contains(&(p.id, host.id))
+                || busy.contains(&(p.id, week.0, week.1));
+            !excluded && load.get(&p.id).copied().unwrap_or(0) < p.max
         };
         let lead = pooled
             .iter()
@@ -1144,7 +1145,9 @@ pub async fn seed(db: &Db) -> Result<()> {
         .into_iter()
         .filter(|d| chrono::Datelike::year(d) == year && chrono::Datelike::month(d) <= 6)
         .collect();
-    let mut planned: Vec<(Vec<i64>, Vec<(i64, String)>)> = Vec::new();
+    // (schools, visits: (host, date))
+    type Planned = (Vec<i64>, Vec<(i64, String)>);
+    let mut planned: Vec<Planned> = Vec::new();
     for (g, group) in groups.iter().enumerate() {
         let visits = group
             .iter()
@@ -1263,36 +1266,6 @@ pub async fn seed(db: &Db) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Datelike;
-
-    #[test]
-    fn reviews_fall_in_term_time() {
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
-        let m = term_mondays(start);
-        assert!(m.len() > 30, "about 35 teaching weeks, got {}", m.len());
-        assert!(m.iter().all(|d| d.weekday() == chrono::Weekday::Mon));
-        assert!(!m.iter().any(|d| d.month() == 8), "no August");
-        assert!(
-            !m.iter().any(|d| (d.month() == 12 && d.day() > 18) || (d.month() == 1 && d.day() < 4)),
-            "no Christmas"
-        );
-        assert!(m.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn the_demo_data_loads() {
-        let list = load().unwrap();
-        assert!(list.len() > 2000);
-        assert_eq!(list.iter().filter(|d| d.member).count(), 480);
-        let hubs: std::collections::BTreeSet<&str> = list.iter().filter(|d| d.member).map(|d| d.hub.as_str()).collect();
-        assert!((25..=35).contains(&hubs.len()));
-        assert!(list.iter().filter(|d| d.member).all(|d| !d.hub.is_empty()));
-    }
 }
 
 /// Every hard rule of the matching engine that the partnership's reviews,
@@ -1520,4 +1493,34 @@ pub async fn loads(db: &Db) -> Result<Vec<(String, i64, usize, usize)>> {
         out.extend(v);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn reviews_fall_in_term_time() {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        let m = term_mondays(start);
+        assert!(m.len() > 30, "about 35 teaching weeks, got {}", m.len());
+        assert!(m.iter().all(|d| d.weekday() == chrono::Weekday::Mon));
+        assert!(!m.iter().any(|d| d.month() == 8), "no August");
+        assert!(
+            !m.iter().any(|d| (d.month() == 12 && d.day() > 18) || (d.month() == 1 && d.day() < 4)),
+            "no Christmas"
+        );
+        assert!(m.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn the_demo_data_loads() {
+        let list = load().unwrap();
+        assert!(list.len() > 2000);
+        assert_eq!(list.iter().filter(|d| d.member).count(), 480);
+        let hubs: std::collections::BTreeSet<&str> = list.iter().filter(|d| d.member).map(|d| d.hub.as_str()).collect();
+        assert!((25..=35).contains(&hubs.len()));
+        assert!(list.iter().filter(|d| d.member).all(|d| !d.hub.is_empty()));
+    }
 }

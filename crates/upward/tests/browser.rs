@@ -1397,6 +1397,14 @@ async fn admin_pages(app: &TestApp, b: &Browser) {
     b.goto("/people?role=lead_reviewer").await;
     b.click("table a[href^='/people/']").await;
     b.check("person (admin, can give roles)").await;
+    // What matching uses: the central team's page, and a form refused with
+    // its problems beside the fields.
+    b.click("a[href$='/matching'].button").await;
+    b.check("what matching uses").await;
+    b.fill("#conflicts-school_urn", "12").await;
+    b.click("form[action$='/conflicts'] button").await;
+    assert!(b.text(".error-summary").await.contains("Nothing was saved"));
+    b.check("what matching uses, with errors").await;
 
     // Account, with a new API token that works.
     b.click_link("My account").await;

@@ -31,7 +31,7 @@ async fn teams_input(app: &TestApp) -> upward_web::services::matching::TeamsInpu
     .unwrap()
 }
 
-fn person<'a>(input: &'a upward_web::services::matching::TeamsInput, id: i64) -> Option<&'a reviews::Person> {
+fn person(input: &upward_web::services::matching::TeamsInput, id: i64) -> Option<&reviews::Person> {
     input.cycle.people.iter().find(|p| p.id == id.to_string())
 }
 

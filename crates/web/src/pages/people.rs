@@ -705,9 +705,15 @@ async fn apply(
     version: &str,
     edit: Edit,
     form: &str,
-    anchor: &str,
     typed: Vec<(String, String)>,
 ) -> Result<Response, Failure> {
+    let anchor = match form {
+        "specialisms" => "specialisms-h",
+        "safeguarding" => "safe-h",
+        "unavailable" => "unavailable-h",
+        "conflicts" => "conflicts-h",
+        _ => "pools-h",
+    };
     match person_service::edit(state, ctx, id, version, edit).await? {
         Ok(done) => Ok(redirect_with(&format!("/people/{id}/matching#{anchor}"), "success", &done, ctx.secure)),
         Err(errors) => {
@@ -751,7 +757,7 @@ pub async fn save_pool(
         max_per_year: f.max_per_year,
         fee: f.fee,
     };
-    apply(&state, &ctx, id, &f.version, Edit::Pool(input), &form, "pools-h", typed).await
+    apply(&state, &ctx, id, &f.version, Edit::Pool(input), &form, typed).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -770,7 +776,7 @@ pub async fn save_specialisms(
 ) -> Result<Response, Failure> {
     let typed = vec![("new_specialisms".into(), f.new_specialisms.clone())];
     let edit = Edit::Specialisms { chosen: f.specialism, new: f.new_specialisms };
-    apply(&state, &ctx, id, &f.version, edit, "specialisms", "specialisms-h", typed).await
+    apply(&state, &ctx, id, &f.version, edit, "specialisms", typed).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -798,7 +804,7 @@ pub async fn save_safeguarding(
         dbs_certificate: f.dbs_certificate,
         trained_on: f.trained_on,
     };
-    apply(&state, &ctx, id, &f.version, Edit::Safeguarding(input), "safeguarding", "safe-h", typed).await
+    apply(&state, &ctx, id, &f.version, Edit::Safeguarding(input), "safeguarding", typed).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -819,7 +825,7 @@ pub async fn add_unavailable(
 ) -> Result<Response, Failure> {
     let typed = vec![("from".into(), f.from.clone()), ("to".into(), f.to.clone())];
     let edit = Edit::Unavailable(UnavailableInput { from: f.from, to: f.to });
-    apply(&state, &ctx, id, &f.version, edit, "unavailable", "unavailable-h", typed).await
+    apply(&state, &ctx, id, &f.version, edit, "unavailable", typed).await
 }
 
 pub async fn remove_unavailable(
@@ -828,7 +834,7 @@ pub async fn remove_unavailable(
     Path(id): Path<PersonId>,
     Form(f): Form<UnavailableForm>,
 ) -> Result<Response, Failure> {
-    apply(&state, &ctx, id, &f.version, Edit::Available(f.date), "unavailable", "unavailable-h", vec![]).await
+    apply(&state, &ctx, id, &f.version, Edit::Available(f.date), "unavailable", vec![]).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -847,7 +853,7 @@ pub async fn add_conflict(
 ) -> Result<Response, Failure> {
     let typed = vec![("school_urn".into(), f.school_urn.clone()), ("reason".into(), f.reason.clone())];
     let edit = Edit::Conflict(ConflictInput { school_urn: f.school_urn, reason: f.reason });
-    apply(&state, &ctx, id, &f.version, edit, "conflicts", "conflicts-h", typed).await
+    apply(&state, &ctx, id, &f.version, edit, "conflicts", typed).await
 }
 
 pub async fn remove_conflict(
@@ -856,5 +862,5 @@ pub async fn remove_conflict(
     Path((id, urn)): Path<(PersonId, Urn)>,
     Form(f): Form<ConflictForm>,
 ) -> Result<Response, Failure> {
-    apply(&state, &ctx, id, &f.version, Edit::Withdraw(urn), "conflicts", "conflicts-h", vec![]).await
+    apply(&state, &ctx, id, &f.version, Edit::Withdraw(urn), "conflicts", vec![]).await
 }
