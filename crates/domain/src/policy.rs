@@ -105,6 +105,13 @@ pub enum Action {
     ViewPerson(PersonRef),
     /// Safeguarding (DBS) and contract details of a person.
     ViewPersonConfidential(PersonRef),
+    /// Change what matching uses about a person: their pools (status,
+    /// loads, fee), specialisms, dates they cannot do and declared
+    /// conflicts of interest.
+    EditPersonForMatching(PersonRef),
+    /// Change a person's safeguarding record (DBS check, certificate,
+    /// training): the central team only, not the person themself.
+    EditPersonConfidential(PersonRef),
     /// Invite a person by e-mail.
     InvitePeople,
     /// Give or take away roles.
@@ -137,6 +144,8 @@ impl Action {
             Action::ListPeople => "list_people",
             Action::ViewPerson(_) => "view_person",
             Action::ViewPersonConfidential(_) => "view_person_confidential",
+            Action::EditPersonForMatching(_) => "edit_person_for_matching",
+            Action::EditPersonConfidential(_) => "edit_person_confidential",
             Action::InvitePeople => "invite_people",
             Action::ManageRoles => "manage_roles",
             Action::ImportData => "import_data",
@@ -187,6 +196,7 @@ fn allow(a: &Actor, action: &Action) -> bool {
         }
         Action::ViewPerson(p) => p.id == a.person_id || people_visibility(a).includes(p),
         Action::ViewPersonConfidential(p) => p.id == a.person_id || a.is_central(),
+        Action::EditPersonForMatching(_) | Action::EditPersonConfidential(_) => a.is_central(),
         Action::InvitePeople | Action::ManageRoles | Action::Administer => false, // admin only
         Action::ImportData
         | Action::ViewAudit
@@ -327,6 +337,38 @@ mod tests {
         // ...unless they also hold a member role.
         let both = actor(5, &[(Role::Applicant, Scope::Global), (Role::SchoolLeader, Scope::School(1))]);
         assert!(authorize(Some(&both), &Action::BrowseDirectory).allowed());
+    }
+
+    #[test]
+    fn only_the_central_team_edits_what_matching_uses() {
+        let colleague = person(10, Some(school(100, 3, Some(9))));
+        let pm = actor(1, &[(Role::ProgrammeManager, Scope::Global)]);
+        let admin = actor(2, &[(Role::Admin, Scope::Global)]);
+        for a in [&pm, &admin] {
+            assert!(authorize(Some(a), &Action::EditPersonForMatching(colleague)).allowed());
+            assert!(authorize(Some(a), &Action::EditPersonConfidential(colleague)).allowed());
+            assert!(authorize(Some(a), &Action::ViewPersonConfidential(colleague)).allowed());
+        }
+        // Hub leaders, the person's head and trust executive see the profile
+        // but change nothing, and do not see the DBS record.
+        for leader in [
+            actor(7, &[(Role::HubManager, Scope::Hub(3))]),
+            actor(8, &[(Role::SeniorPartner, Scope::Hub(3))]),
+            actor(5, &[(Role::SchoolLeader, Scope::School(100))]),
+            actor(6, &[(Role::TrustExecutive, Scope::Trust(9))]),
+        ] {
+            assert!(authorize(Some(&leader), &Action::ViewPerson(colleague)).allowed());
+            assert_eq!(authorize(Some(&leader), &Action::EditPersonForMatching(colleague)), Decision::Deny);
+            assert_eq!(authorize(Some(&leader), &Action::EditPersonConfidential(colleague)), Decision::Deny);
+            assert_eq!(authorize(Some(&leader), &Action::ViewPersonConfidential(colleague)), Decision::Deny);
+        }
+        // The person sees their own DBS record but cannot change it (nor
+        // their pools).
+        let me = actor(10, &[(Role::Reviewer, Scope::Global)]);
+        assert!(authorize(Some(&me), &Action::ViewPersonConfidential(colleague)).allowed());
+        assert_eq!(authorize(Some(&me), &Action::EditPersonConfidential(colleague)), Decision::Deny);
+        assert_eq!(authorize(Some(&me), &Action::EditPersonForMatching(colleague)), Decision::Deny);
+        assert_eq!(authorize(None, &Action::EditPersonForMatching(colleague)), Decision::SignInRequired);
     }
 
     #[test]

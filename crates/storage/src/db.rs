@@ -237,7 +237,13 @@ impl Db {
             conn.execute("SET lock_timeout = 0").await?;
             conn.execute("SELECT pg_advisory_lock(4242424242)").await?;
         }
-        let result = self.migrate_locked(&mut conn).await;
+        let mut result = self.migrate_locked(&mut conn).await;
+        // Stored search texts made by an older fold are made again (once).
+        if result.is_ok()
+            && let Err(e) = crate::search::refresh_if_stale(self).await
+        {
+            result = Err(e);
+        }
         if self.backend == Backend::Postgres {
             let _ = conn.execute("SELECT pg_advisory_unlock(4242424242)").await;
             let _ = conn.execute(format!("SET lock_timeout = {}", LOCK_WAIT.as_millis()).as_str()).await;

@@ -150,7 +150,8 @@ fn trust_row(r: &AnyRow) -> Result<Trust, StoreError> {
     Ok(Trust {
         id: get_i64(r, "id")?,
         code: get_ostr(r, "code")?,
-        name: get_str(r, "name")?,
+        // GIAS keeps many trust names in capitals: shown in title case.
+        name: upward_domain::text::display_name(&get_str(r, "name")?),
         schools: get_i64(r, "schools")?,
         member_schools: get_i64(r, "member_schools")?,
         pupils: get_i64(r, "pupils")?,
@@ -180,9 +181,9 @@ pub async fn trusts(db: &Db, q: Option<&str>, members_only: bool) -> Result<Vec<
     db.fetch_all(&s).await?.iter().map(trust_row).collect()
 }
 
-pub async fn trust(db: &Db, id: i64) -> Result<Option<Trust>, StoreError> {
+pub async fn trust(db: &Db, id: upward_domain::ids::TrustId) -> Result<Option<Trust>, StoreError> {
     let mut s = Sql::new(TRUST_SELECT);
-    s.push_bind(" WHERE t.id = ? GROUP BY t.id, t.code, t.name", id);
+    s.push_bind(" WHERE t.id = ? GROUP BY t.id, t.code, t.name", id.get());
     db.fetch_optional(&s).await?.as_ref().map(trust_row).transpose()
 }
 

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod people;
 pub mod programmes;
 pub mod schools;
+pub mod search;
 pub mod sql;
 mod util;
 

@@ -5,23 +5,17 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{Page, fold, get_i64, get_oi64, get_ostr, get_str, like_escape};
+use crate::util::{Page, fold, get_i64, get_oi64, get_ostr, get_str, like_escape, search_words};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use upward_domain::ids::{PersonId, SchoolId};
+use upward_domain::people::{PoolMembership, SafeguardingRecord};
 use upward_domain::policy::{PersonRef, SchoolRef, Visibility};
 use upward_domain::roles::{Grant, Role, Scope, ScopeKind};
+use upward_domain::text::display_name;
 
-/// Pools people belong to.
-pub const POOLS: &[(&str, &str)] = &[
-    ("reviewer", "Trained peer reviewer"),
-    ("lead_reviewer", "QA Review Lead Reviewer"),
-    ("trust_lead_reviewer", "Trust Peer Review Lead Reviewer"),
-    ("facilitator", "Growing the Top facilitator"),
-];
-
-pub fn pool_label(code: &str) -> &str {
-    POOLS.iter().find(|p| p.0 == code).map(|p| p.1).unwrap_or(code)
-}
+/// Pools people belong to (the domain's list).
+pub use upward_domain::people::{POOLS, pool_label};
 
 /// Notification topics a person can switch on or off. Account e-mails
 /// (invitations, password resets) always go.
@@ -52,6 +46,7 @@ pub struct Pool {
     pub since: Option<String>,
     pub min_per_year: Option<i64>,
     pub max_per_year: Option<i64>,
+    pub fee_pence: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +68,9 @@ pub struct Person {
     pub status: String,
     pub last_sign_in_at: Option<i64>,
     pub created_at: i64,
+    /// Moves on with every change to what matching uses (optimistic
+    /// concurrency: an edit from an older version is refused).
+    pub version: i64,
     pub grants: Vec<GrantView>,
     pub pools: Vec<Pool>,
     pub specialisms: Vec<String>,
@@ -94,7 +92,7 @@ impl Person {
 
 const SELECT: &str = "SELECT p.id, p.email, p.full_name, p.job_title, p.school_id, s.name AS school_name, s.urn AS school_urn, \
     s.hub_id, h.name AS hub_name, COALESCE(p.trust_id, s.trust_id) AS trust_id, t.name AS trust_name, s.trust_id AS school_trust_id, \
-    p.phone, p.status, p.last_sign_in_at, p.created_at \
+    p.phone, p.status, p.last_sign_in_at, p.created_at, p.version \
     FROM people p LEFT JOIN schools s ON s.id = p.school_id LEFT JOIN hubs h ON h.id = s.hub_id \
     LEFT JOIN trusts t ON t.id = COALESCE(p.trust_id, s.trust_id)";
 
@@ -105,17 +103,18 @@ fn person(r: &AnyRow) -> Result<Person, StoreError> {
         full_name: get_str(r, "full_name")?,
         job_title: get_ostr(r, "job_title")?,
         school_id: get_oi64(r, "school_id")?,
-        school_name: get_ostr(r, "school_name")?,
+        school_name: get_ostr(r, "school_name")?.map(|n| display_name(&n)),
         school_urn: get_oi64(r, "school_urn")?,
         hub_id: get_oi64(r, "hub_id")?,
         hub_name: get_ostr(r, "hub_name")?,
         trust_id: get_oi64(r, "trust_id")?,
-        trust_name: get_ostr(r, "trust_name")?,
+        trust_name: get_ostr(r, "trust_name")?.map(|n| display_name(&n)),
         school_trust_id: get_oi64(r, "school_trust_id")?,
         phone: get_ostr(r, "phone")?,
         status: get_str(r, "status")?,
         last_sign_in_at: get_oi64(r, "last_sign_in_at")?,
         created_at: get_i64(r, "created_at")?,
+        version: get_i64(r, "version")?,
         grants: vec![],
         pools: vec![],
         specialisms: vec![],
@@ -158,8 +157,8 @@ fn where_clause(q: &PersonQuery, vis: &Visibility) -> Sql {
         s.push(")");
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        for word in text.split_whitespace().take(8) {
-            s.push_bind(" AND p.search_text LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(&fold(word))));
+        for word in search_words(text, 8) {
+            s.push_bind(" AND p.search_text LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(&word)));
         }
     }
     if let Some(r) = q.role {
@@ -217,9 +216,9 @@ pub async fn export(db: &Db, q: &PersonQuery, vis: &Visibility, limit: i64) -> R
     Ok(items)
 }
 
-pub async fn get(db: &Db, id: i64) -> Result<Option<Person>, StoreError> {
+pub async fn get(db: &Db, id: PersonId) -> Result<Option<Person>, StoreError> {
     let mut s = Sql::new(SELECT);
-    s.push_bind(" WHERE p.id = ?", id);
+    s.push_bind(" WHERE p.id = ?", id.get());
     let Some(row) = db.fetch_optional(&s).await? else { return Ok(None) };
     let mut v = vec![person(&row)?];
     fill_details(db, &mut v).await?;
@@ -263,7 +262,7 @@ async fn fill_details(db: &Db, people: &mut [Person]) -> Result<(), StoreError> 
             }
         }
         let mut s = Sql::new(
-            "SELECT person_id, pool, status, since, min_per_year, max_per_year FROM pool_memberships WHERE person_id IN ",
+            "SELECT person_id, pool, status, since, min_per_year, max_per_year, fee_pence FROM pool_memberships WHERE person_id IN ",
         );
         s.append(&list);
         s.push(" ORDER BY pool");
@@ -278,6 +277,7 @@ async fn fill_details(db: &Db, people: &mut [Person]) -> Result<(), StoreError> 
                     since: get_ostr(&r, "since")?,
                     min_per_year: get_oi64(&r, "min_per_year")?,
                     max_per_year: get_oi64(&r, "max_per_year")?,
+                    fee_pence: get_oi64(&r, "fee_pence")?,
                 });
             }
         }
@@ -316,7 +316,11 @@ fn grant_view(r: &AnyRow) -> Result<Option<GrantView>, StoreError> {
     let scope_id = get_i64(r, "scope_id")?;
     let (Some(role), Some(kind)) = (role, kind) else { return Ok(None) };
     let Some(scope) = Scope::from_parts(kind, Some(scope_id)) else { return Ok(None) };
-    Ok(Some(GrantView { id: get_i64(r, "id")?, grant: Grant { role, scope }, scope_name: get_ostr(r, "scope_name")? }))
+    Ok(Some(GrantView {
+        id: get_i64(r, "id")?,
+        grant: Grant { role, scope },
+        scope_name: get_ostr(r, "scope_name")?.map(|n| display_name(&n)),
+    }))
 }
 
 /// The roles a person holds (for the policy module).
@@ -410,7 +414,12 @@ pub struct NewPerson {
 }
 
 fn person_search_text(p: &NewPerson) -> String {
-    format!("{} | {} | {}", fold(&p.full_name), p.email, fold(p.job_title.as_deref().unwrap_or("")))
+    search_text_of(&p.full_name, &p.email, p.job_title.as_deref())
+}
+
+/// A person's search text from its parts (also used to refresh stored ones).
+pub(crate) fn search_text_of(name: &str, email: &str, job_title: Option<&str>) -> String {
+    format!("{} | {} | {}", fold(name), fold(email), fold(job_title.unwrap_or("")))
 }
 
 pub async fn create(tx: &mut Tx, who: &Who, p: &NewPerson) -> Result<i64, StoreError> {
@@ -602,11 +611,11 @@ pub struct Safeguarding {
     pub trained_on: Option<String>,
 }
 
-pub async fn safeguarding(db: &Db, person_id: i64) -> Result<Option<Safeguarding>, StoreError> {
+pub async fn safeguarding(db: &Db, person_id: PersonId) -> Result<Option<Safeguarding>, StoreError> {
     let row = db
         .fetch_optional(
             &Sql::new("SELECT dbs_checked_on, dbs_certificate, trained_on FROM safeguarding WHERE person_id = ?")
-                .bind(person_id),
+                .bind(person_id.get()),
         )
         .await?;
     row.map(|r| {
@@ -747,6 +756,330 @@ pub async fn specialisms_in_use(db: &Db) -> Result<Vec<String>, StoreError> {
     let rows =
         db.fetch_all(&Sql::new("SELECT DISTINCT specialism FROM person_specialisms ORDER BY specialism")).await?;
     rows.iter().map(|r| get_str(r, "specialism")).collect()
+}
+
+// ---------------------------------------------------------------------------
+// What matching uses, as the central team edits it. Every change first moves
+// the person's version on (refusing a stale edit), then changes, then writes
+// its audit record, all in the caller's transaction.
+
+/// Move the person's version on from `expected`. Someone else saved since
+/// the page was opened: a conflict, and the caller's transaction is dropped.
+pub async fn bump_version(tx: &mut Tx, person_id: PersonId, expected: i64) -> Result<i64, StoreError> {
+    let r = Sql::new("UPDATE people SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?")
+        .bind(tx.now())
+        .bind(person_id.get())
+        .bind(expected)
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 1 {
+        return Ok(expected + 1);
+    }
+    let exists = Sql::new("SELECT id FROM people WHERE id = ?")
+        .bind(person_id.get())
+        .query()
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if exists {
+        Err(StoreError::Conflict(upward_domain::people::STALE.into()))
+    } else {
+        Err(StoreError::NotFound("person".into()))
+    }
+}
+
+fn iso(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Join a pool, or change a membership (status, since, loads, fee).
+pub async fn save_pool(tx: &mut Tx, who: &Who, person_id: PersonId, m: &PoolMembership) -> Result<(), StoreError> {
+    let before = Sql::new(
+        "SELECT status, since, min_per_year, max_per_year, fee_pence FROM pool_memberships WHERE person_id = ? AND pool = ?",
+    )
+    .bind(person_id.get())
+    .bind(&m.pool)
+    .query()
+    .fetch_optional(&mut **tx)
+    .await?;
+    let before = match before {
+        Some(r) => serde_json::json!({
+            "status": get_str(&r, "status")?, "since": get_ostr(&r, "since")?,
+            "min_per_year": get_oi64(&r, "min_per_year")?, "max_per_year": get_oi64(&r, "max_per_year")?,
+            "fee_pence": get_oi64(&r, "fee_pence")?,
+        }),
+        None => serde_json::Value::Null,
+    };
+    let since = iso(m.since);
+    Sql::new(
+        "INSERT INTO pool_memberships (person_id, pool, status, since, min_per_year, max_per_year, fee_pence, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, pool) DO UPDATE SET status = excluded.status, \
+         since = excluded.since, min_per_year = excluded.min_per_year, max_per_year = excluded.max_per_year, \
+         fee_pence = excluded.fee_pence",
+    )
+    .bind(person_id.get())
+    .bind(&m.pool)
+    .bind(&m.status)
+    .bind(&since)
+    .bind(m.min_per_year.map(i64::from))
+    .bind(m.max_per_year.map(i64::from))
+    .bind(m.fee_pence)
+    .bind(tx.now())
+    .query()
+    .execute(&mut **tx)
+    .await?;
+    let joined = before.is_null();
+    audit::record(
+        tx,
+        who,
+        Change::new(
+            if joined { "person.pool_joined" } else { "person.pool_set" },
+            "person",
+            person_id.get(),
+            format!(
+                "{}: {}",
+                pool_label(&m.pool),
+                if joined { format!("joined ({})", m.status) } else { m.status.clone() }
+            ),
+        )
+        .before(before)
+        .after(serde_json::json!({"pool": m.pool, "status": m.status, "since": since, "min_per_year": m.min_per_year,
+            "max_per_year": m.max_per_year, "fee_pence": m.fee_pence})),
+    )
+    .await
+}
+
+/// The specialisms, replaced whole (with the list before on the audit record).
+pub async fn save_specialisms(tx: &mut Tx, who: &Who, person_id: PersonId, list: &[String]) -> Result<(), StoreError> {
+    let before: Vec<String> =
+        Sql::new("SELECT specialism FROM person_specialisms WHERE person_id = ? ORDER BY specialism")
+            .bind(person_id.get())
+            .query()
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| get_str(r, "specialism"))
+            .collect::<Result<_, _>>()?;
+    Sql::new("DELETE FROM person_specialisms WHERE person_id = ?")
+        .bind(person_id.get())
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    for sp in list {
+        Sql::new("INSERT INTO person_specialisms (person_id, specialism) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(person_id.get())
+            .bind(sp)
+            .query()
+            .execute(&mut **tx)
+            .await?;
+    }
+    let summary =
+        if list.is_empty() { "Specialisms: none".to_string() } else { format!("Specialisms: {}", list.join(", ")) };
+    audit::record(
+        tx,
+        who,
+        Change::new("person.specialisms_set", "person", person_id.get(), summary)
+            .before(serde_json::json!(before))
+            .after(serde_json::json!(list)),
+    )
+    .await
+}
+
+/// The safeguarding record, replaced whole. The certificate number stays
+/// out of the audit trail (only whether one is recorded).
+pub async fn save_safeguarding(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    r: &SafeguardingRecord,
+) -> Result<(), StoreError> {
+    let s = Safeguarding {
+        dbs_checked_on: iso(r.dbs_checked_on),
+        dbs_certificate: r.dbs_certificate.clone(),
+        trained_on: iso(r.trained_on),
+    };
+    Sql::new(
+        "INSERT INTO safeguarding (person_id, dbs_checked_on, dbs_certificate, trained_on, updated_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (person_id) DO UPDATE SET dbs_checked_on = excluded.dbs_checked_on, dbs_certificate = excluded.dbs_certificate, \
+         trained_on = excluded.trained_on, updated_at = excluded.updated_at",
+    )
+    .bind(person_id.get())
+    .bind(&s.dbs_checked_on)
+    .bind(&s.dbs_certificate)
+    .bind(&s.trained_on)
+    .bind(tx.now())
+    .query()
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("person.safeguarding_set", "person", person_id.get(), "Safeguarding record updated").after(
+            serde_json::json!({"dbs_checked_on": s.dbs_checked_on, "certificate_recorded": s.dbs_certificate.is_some(), "trained_on": s.trained_on}),
+        ),
+    )
+    .await
+}
+
+/// A school a person declared a conflict of interest with.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeclaredConflict {
+    pub school_id: i64,
+    pub urn: i64,
+    pub school_name: String,
+    pub reason: Option<String>,
+}
+
+pub async fn conflicts(db: &Db, person_id: PersonId) -> Result<Vec<DeclaredConflict>, StoreError> {
+    let rows = db
+        .fetch_all(
+            &Sql::new(
+                "SELECT c.school_id, s.urn, s.name, c.reason FROM person_conflicts c JOIN schools s ON s.id = c.school_id \
+                 WHERE c.person_id = ? ORDER BY s.name",
+            )
+            .bind(person_id.get()),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeclaredConflict {
+                school_id: get_i64(r, "school_id")?,
+                urn: get_i64(r, "urn")?,
+                school_name: display_name(&get_str(r, "name")?),
+                reason: get_ostr(r, "reason")?,
+            })
+        })
+        .collect()
+}
+
+/// Declare a conflict with a school (or change its reason).
+pub async fn declare_conflict(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    school_id: SchoolId,
+    school_label: &str,
+    reason: &str,
+) -> Result<(), StoreError> {
+    Sql::new(
+        "INSERT INTO person_conflicts (person_id, school_id, reason) VALUES (?, ?, ?) \
+         ON CONFLICT (person_id, school_id) DO UPDATE SET reason = excluded.reason",
+    )
+    .bind(person_id.get())
+    .bind(school_id.get())
+    .bind(reason)
+    .query()
+    .execute(&mut **tx)
+    .await?;
+    audit::record(
+        tx,
+        who,
+        Change::new(
+            "person.conflict_declared",
+            "person",
+            person_id.get(),
+            format!("Conflict of interest with {school_label}: {reason}"),
+        )
+        .after(serde_json::json!({"school_id": school_id, "reason": reason})),
+    )
+    .await
+}
+
+/// Withdraw a declared conflict. Not found when there was none.
+pub async fn withdraw_conflict(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    school_id: SchoolId,
+) -> Result<(), StoreError> {
+    let r = Sql::new("DELETE FROM person_conflicts WHERE person_id = ? AND school_id = ?")
+        .bind(person_id.get())
+        .bind(school_id.get())
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("declared conflict".into()));
+    }
+    audit::record(
+        tx,
+        who,
+        Change::new(
+            "person.conflict_withdrawn",
+            "person",
+            person_id.get(),
+            format!("Conflict of interest with school {school_id} withdrawn"),
+        )
+        .before(serde_json::json!({"school_id": school_id})),
+    )
+    .await
+}
+
+/// Dates the person cannot do (ISO), in order.
+pub async fn unavailable(db: &Db, person_id: PersonId) -> Result<Vec<String>, StoreError> {
+    let rows = db
+        .fetch_all(
+            &Sql::new("SELECT on_date FROM person_unavailable WHERE person_id = ? ORDER BY on_date")
+                .bind(person_id.get()),
+        )
+        .await?;
+    rows.iter().map(|r| get_str(r, "on_date")).collect()
+}
+
+/// Mark dates the person cannot do.
+pub async fn mark_unavailable(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    dates: &[chrono::NaiveDate],
+) -> Result<(), StoreError> {
+    let iso: Vec<String> = dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect();
+    for d in &iso {
+        Sql::new("INSERT INTO person_unavailable (person_id, on_date) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(person_id.get())
+            .bind(d)
+            .query()
+            .execute(&mut **tx)
+            .await?;
+    }
+    let summary = match iso.as_slice() {
+        [one] => format!("Cannot do {one}"),
+        [first, .., last] => format!("Cannot do {first} to {last} ({} days)", iso.len()),
+        [] => "No dates".into(),
+    };
+    audit::record(
+        tx,
+        who,
+        Change::new("person.unavailable_set", "person", person_id.get(), summary).after(serde_json::json!(iso)),
+    )
+    .await
+}
+
+/// They can do this date after all. Not found when it was not marked.
+pub async fn clear_unavailable(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: PersonId,
+    date: chrono::NaiveDate,
+) -> Result<(), StoreError> {
+    let d = date.format("%Y-%m-%d").to_string();
+    let r = Sql::new("DELETE FROM person_unavailable WHERE person_id = ? AND on_date = ?")
+        .bind(person_id.get())
+        .bind(&d)
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound("date they cannot do".into()));
+    }
+    audit::record(
+        tx,
+        who,
+        Change::new("person.unavailable_cleared", "person", person_id.get(), format!("Can do {d} after all"))
+            .before(serde_json::json!(d)),
+    )
+    .await
 }
 
 /// How many active members of the reviewer, Lead Reviewer and facilitator

@@ -420,3 +420,114 @@ async fn group_visits(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
     }
     Ok(out)
 }
+/// A review of a cycle with its team, whatever its status (for checking a
+/// whole cycle against matching's rules).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewWithTeam {
+    pub id: i64,
+    pub school_id: i64,
+    pub trust_id: Option<i64>,
+    pub hub_id: Option<i64>,
+    pub phase: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub status: String,
+    pub peer_places: i64,
+    /// (person, 'lead' or 'peer')
+    pub team: Vec<(i64, String)>,
+}
+
+pub async fn cycle_reviews(db: &Db, cycle_id: upward_domain::ids::CycleId) -> Result<Vec<ReviewWithTeam>, StoreError> {
+    let rows = db
+        .fetch_all(
+            &Sql::new(
+                "SELECT r.id, r.school_id, s.trust_id, s.hub_id, s.phase, r.starts_on, r.ends_on, r.status, r.peer_places \
+                 FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.cycle_id = ? ORDER BY r.starts_on, r.id",
+            )
+            .bind(cycle_id.get()),
+        )
+        .await?;
+    let mut out: Vec<ReviewWithTeam> = rows
+        .iter()
+        .map(|r| {
+            Ok(ReviewWithTeam {
+                id: get_i64(r, "id")?,
+                school_id: get_i64(r, "school_id")?,
+                trust_id: crate::util::get_oi64(r, "trust_id")?,
+                hub_id: crate::util::get_oi64(r, "hub_id")?,
+                phase: get_str(r, "phase")?,
+                starts_on: get_str(r, "starts_on")?,
+                ends_on: get_str(r, "ends_on")?,
+                status: get_str(r, "status")?,
+                peer_places: get_i64(r, "peer_places")?,
+                team: vec![],
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let idx: std::collections::HashMap<i64, usize> = out.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let rows = db
+        .fetch_all(
+            &Sql::new(
+                "SELECT tm.review_id, tm.person_id, tm.role FROM review_team tm JOIN reviews r ON r.id = tm.review_id \
+                 WHERE r.cycle_id = ? ORDER BY tm.id",
+            )
+            .bind(cycle_id.get()),
+        )
+        .await?;
+    for r in &rows {
+        if let Some(&i) = idx.get(&get_i64(r, "review_id")?) {
+            out[i].team.push((get_i64(r, "person_id")?, get_str(r, "role")?));
+        }
+    }
+    Ok(out)
+}
+
+/// A Growing the Top group as it was formed (the demo's past cohort): its
+/// schools, a visit day at each, and its facilitator.
+pub async fn add_group(
+    tx: &mut Tx,
+    who: &Who,
+    cohort_id: upward_domain::ids::CohortId,
+    name: &str,
+    schools: &[i64],
+    visits: &[(i64, String)],
+    facilitator: Option<i64>,
+) -> Result<i64, StoreError> {
+    let row = Sql::new(
+        "INSERT INTO school_groups (cohort_id, name, facilitator_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(cohort_id.get())
+    .bind(name)
+    .bind(facilitator)
+    .bind(tx.now())
+    .query()
+    .fetch_one(&mut **tx)
+    .await?;
+    let id = get_i64(&row, "id")?;
+    for s in schools {
+        Sql::new("INSERT INTO school_group_members (group_id, school_id) VALUES (?, ?)")
+            .bind(id)
+            .bind(*s)
+            .query()
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (host, date) in visits {
+        Sql::new("INSERT INTO group_visits (group_id, host_school_id, visit_date) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(*host)
+            .bind(date)
+            .query()
+            .execute(&mut **tx)
+            .await?;
+    }
+    audit::record(
+        tx,
+        who,
+        Change::new("cohort.group_set", "cohort", cohort_id.get(), format!("{name} formed")).after(
+            serde_json::json!({"group": name, "schools": schools, "visits": visits, "facilitator": facilitator}),
+        ),
+    )
+    .await?;
+    Ok(id)
+}

@@ -4,12 +4,13 @@ use crate::audit::{self, Change, Who};
 use crate::db::{Db, Tx};
 use crate::error::StoreError;
 use crate::sql::Sql;
-use crate::util::{Page, fold, get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str, like_escape};
+use crate::util::{Page, fold, get_bool, get_i64, get_of64, get_oi64, get_ostr, get_str, like_escape, search_words};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use upward_domain::policy::SchoolRef;
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
+use upward_domain::text::display_name;
 
 /// A school as the directory shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -84,11 +85,13 @@ impl School {
 const SELECT: &str = "SELECT s.*, t.name AS trust_name, h.name AS hub_name FROM schools s \
     LEFT JOIN trusts t ON t.id = s.trust_id LEFT JOIN hubs h ON h.id = s.hub_id";
 
+/// A school as people read it: names GIAS keeps in capitals (many trusts,
+/// a few schools) in title case.
 fn school(r: &AnyRow) -> Result<School, StoreError> {
     Ok(School {
         id: get_i64(r, "id")?,
         urn: get_i64(r, "urn")?,
-        name: get_str(r, "name")?,
+        name: display_name(&get_str(r, "name")?),
         la_name: get_ostr(r, "la_name")?,
         type_name: get_ostr(r, "type_name")?,
         type_group: TypeGroup::from_code(&get_str(r, "type_group")?).unwrap_or(TypeGroup::Other),
@@ -111,7 +114,7 @@ fn school(r: &AnyRow) -> Result<School, StoreError> {
         capacity: get_oi64(r, "capacity")?,
         fsm_pct: get_of64(r, "fsm_pct")?,
         trust_id: get_oi64(r, "trust_id")?,
-        trust_name: get_ostr(r, "trust_name")?,
+        trust_name: get_ostr(r, "trust_name")?.map(|t| display_name(&t)),
         hub_id: get_oi64(r, "hub_id")?,
         hub_name: get_ostr(r, "hub_name")?,
         latitude: get_of64(r, "latitude")?,
@@ -206,8 +209,8 @@ pub struct SchoolQuery {
 fn where_clause(q: &SchoolQuery) -> Sql {
     let mut s = Sql::new(" WHERE 1=1");
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        for word in text.split_whitespace().take(8) {
-            let pat = format!("%{}%", like_escape(&fold(word)));
+        for word in search_words(text, 8) {
+            let pat = format!("%{}%", like_escape(&word));
             s.push_bind(" AND s.search_text LIKE ? ESCAPE '\\'", pat);
         }
     }
@@ -304,24 +307,24 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<School>, StoreError> {
 }
 
 /// Schools of a Hub, by name.
-pub async fn of_hub(db: &Db, hub_id: i64) -> Result<Vec<School>, StoreError> {
+pub async fn of_hub(db: &Db, hub_id: upward_domain::ids::HubId) -> Result<Vec<School>, StoreError> {
     let mut s = Sql::new(SELECT);
-    s.push_bind(" WHERE s.hub_id = ? ORDER BY s.name", hub_id);
+    s.push_bind(" WHERE s.hub_id = ? ORDER BY s.name", hub_id.get());
     db.fetch_all(&s).await?.iter().map(school).collect()
 }
 
 /// Schools of a trust, by name.
-pub async fn of_trust(db: &Db, trust_id: i64) -> Result<Vec<School>, StoreError> {
+pub async fn of_trust(db: &Db, trust_id: upward_domain::ids::TrustId) -> Result<Vec<School>, StoreError> {
     let mut s = Sql::new(SELECT);
-    s.push_bind(" WHERE s.trust_id = ? ORDER BY s.name", trust_id);
+    s.push_bind(" WHERE s.trust_id = ? ORDER BY s.name", trust_id.get());
     db.fetch_all(&s).await?.iter().map(school).collect()
 }
 
 /// Short list for pickers: id, URN, name (member schools first).
 pub async fn choices(db: &Db, q: &str, limit: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
     let mut s = Sql::new("SELECT id, urn, name FROM schools s WHERE 1=1");
-    for word in q.split_whitespace().take(8) {
-        s.push_bind(" AND s.search_text LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(&fold(word))));
+    for word in search_words(q, 8) {
+        s.push_bind(" AND s.search_text LIKE ? ESCAPE '\\'", format!("%{}%", like_escape(&word)));
     }
     s.push_bind(" ORDER BY CASE WHEN membership = 'member' THEN 0 ELSE 1 END, name LIMIT ?", limit);
     db.fetch_all(&s).await?.iter().map(|r| Ok((get_i64(r, "id")?, get_i64(r, "urn")?, get_str(r, "name")?))).collect()
@@ -359,11 +362,16 @@ pub async fn counts(db: &Db) -> Result<DirectoryCounts, StoreError> {
 
 /// The text the search looks in.
 fn search_text(d: &SchoolData) -> String {
-    let mut parts = vec![fold(&d.name), d.urn.to_string()];
-    for v in [&d.town, &d.locality, &d.la_name, &d.trust_name, &d.county].into_iter().flatten() {
+    search_text_of(&d.name, d.urn, [&d.town, &d.locality, &d.la_name, &d.trust_name, &d.county], d.postcode.as_deref())
+}
+
+/// The search text from its parts (also used to refresh stored ones).
+pub(crate) fn search_text_of(name: &str, urn: i64, places: [&Option<String>; 5], postcode: Option<&str>) -> String {
+    let mut parts = vec![fold(name), urn.to_string()];
+    for v in places.into_iter().flatten() {
         parts.push(fold(v));
     }
-    if let Some(p) = &d.postcode {
+    if let Some(p) = postcode {
         parts.push(p.to_lowercase());
         parts.push(p.to_lowercase().replace(' ', ""));
     }

@@ -22,6 +22,11 @@ impl<T> Page<T> {
     pub fn last_index(&self) -> i64 {
         ((self.page - 1) * self.per_page + self.items.len() as i64).max(0)
     }
+    /// A page past the last one was asked for (there are results, but none
+    /// on this page): say so rather than "Showing 24,951–24,950".
+    pub fn beyond_end(&self) -> bool {
+        self.total > 0 && self.page > self.pages()
+    }
 }
 
 /// Clamp a requested page and page size to sensible bounds.
@@ -63,11 +68,16 @@ pub(crate) fn get_bool(r: &AnyRow, c: &str) -> Result<bool, StoreError> {
     Ok(r.try_get::<i64, _>(c)? != 0)
 }
 
-/// Lower-case text for the `search_text` columns, with accents folded for
-/// the common Windows-1252 letters so that "Ecole" finds "École".
+/// Lower-case text for the `search_text` columns and for the words searched
+/// for, folded the same way on both sides: accents of the common
+/// Windows-1252 letters folded ("Ecole" finds "École"), apostrophes dropped
+/// and other punctuation made a space ("st marys" finds "St Mary's",
+/// "st. mary's" too), runs of spaces made one.
 pub fn fold(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let c = match c {
             'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',
             'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
             'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
@@ -77,10 +87,31 @@ pub fn fold(s: &str) -> String {
             'ŷ' | 'ÿ' | 'Ŷ' | 'Ÿ' => 'y',
             'ç' | 'Ç' => 'c',
             'ñ' | 'Ñ' => 'n',
-            '’' | '‘' => '\'',
-            c => c.to_lowercase().next().unwrap_or(c),
-        })
-        .collect()
+            '\'' | '’' | '‘' | '`' | '´' => continue,
+            // The separator between the parts of a search text stays.
+            '|' => '|',
+            c if c.is_alphanumeric() => c,
+            // '@' and '.' inside an e-mail address are punctuation too: the
+            // address is kept whole beside the folded text where needed.
+            _ => ' ',
+        };
+        if c == ' ' {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The words of a search, folded as the stored text is (blank words and
+/// words that were only punctuation dropped), at most `max`.
+pub fn search_words(q: &str, max: usize) -> Vec<String> {
+    q.split_whitespace().map(fold).filter(|w| !w.is_empty()).take(max).collect()
 }
 
 /// Escape `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).
@@ -93,4 +124,25 @@ pub fn like_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_apostrophes_punctuation_and_accents() {
+        assert_eq!(fold("St Mary's C.E. (VA) Primary"), "st marys c e va primary");
+        assert_eq!(fold("ST MARY’S"), "st marys");
+        assert_eq!(fold("École  Saint-Jean"), "ecole saint jean");
+        assert_eq!(fold("Stoke-on-Trent | ST4 1AB"), "stoke on trent | st4 1ab");
+        assert_eq!(search_words("st marys", 8), vec!["st", "marys"]);
+        assert_eq!(search_words("st. mary's - ", 8), vec!["st", "marys"]);
+        assert_eq!(search_words("co-op", 8), vec!["co op"]);
+        // Both sides folded alike: every word of the query is in the text.
+        let text = fold("St Mary's Catholic Primary School | London");
+        for q in ["st marys", "St. Mary's", "ST MARYS", "marys catholic"] {
+            assert!(search_words(q, 8).iter().all(|w| text.contains(w.as_str())), "{q}");
+        }
+    }
 }

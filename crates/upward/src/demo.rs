@@ -5,6 +5,7 @@
 
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap};
+use upward_domain::ids::CohortId;
 use upward_domain::reviews::{ReviewKind, ReviewStatus};
 use upward_domain::roles::{Grant, Role, Scope};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
@@ -331,6 +332,227 @@ impl Seeder<'_> {
     }
 }
 
+/// A member school, as the seeder needs it.
+struct Member {
+    id: i64,
+    urn: i64,
+    hub: i64,
+    trust: Option<i64>,
+    phase: Phase,
+    special: bool,
+    name: String,
+    location: Option<(f64, f64)>,
+    single_sex: bool,
+    selective: bool,
+}
+
+/// A pool member as matching will read them (see
+/// `upward_web::services::matching::teams_input`): their school (and so
+/// trust), whether they lead and have special-school expertise, the fewest
+/// and most reviews a year, and the schools they declared a conflict with.
+struct Pooled {
+    id: i64,
+    member: usize,
+    can_lead: bool,
+    special: bool,
+    min: u32,
+    max: u32,
+    conflicts: Vec<i64>,
+}
+
+/// A facilitator and the days they cannot do.
+struct Facil {
+    id: i64,
+    member: usize,
+    unavailable: Vec<String>,
+}
+
+/// A review as booked: its host (index in the members) and first day.
+struct Booked {
+    id: i64,
+    member: usize,
+    cycle: usize,
+    from: chrono::NaiveDate,
+    places: usize,
+}
+
+fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn iso(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The year the school year containing `today` began (September).
+pub fn school_year_start(today: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    if today.month() >= 9 { today.year() } else { today.year() - 1 }
+}
+
+/// "2026-27".
+pub fn year_name(start: i32) -> String {
+    format!("{start}-{:02}", (start + 1).rem_euclid(100))
+}
+
+fn mix(a: i64, b: i64) -> u64 {
+    let mut z = (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (b as u64).rotate_left(29);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z ^ (z >> 31)
+}
+
+/// Teams for these reviews that keep every hard rule of the matching
+/// engine: a Lead Reviewer for each (with special-school expertise for a
+/// special school), nobody from the host school or its trust, nobody with a
+/// declared conflict or who reviewed the school last cycle, nobody on two
+/// reviews in a week, at most their most reviews a year, at most one person
+/// per school in a team. Loads are even (Lead Reviewers below their fewest
+/// first); the named Lead Reviewer and reviewer take reviews coming up.
+/// Returns (review, lead, peers).
+fn choose_teams(
+    todo: &[&Booked],
+    members: &[Member],
+    pooled: &[Pooled],
+    history: &[(i64, i64)],
+    named: [i64; 2],
+    today: chrono::NaiveDate,
+) -> Vec<(i64, Option<i64>, Vec<i64>)> {
+    use chrono::Datelike;
+    use std::collections::HashSet;
+    let history: HashSet<(i64, i64)> = history.iter().copied().collect();
+    let mut todo = todo.to_vec();
+    todo.sort_by_key(|b| (!members[b.member].special, b.from, b.id));
+    let mut load: HashMap<i64, u32> = HashMap::new();
+    let mut busy: HashSet<(i64, i32, u32)> = HashSet::new();
+    let mut named_soon = [0u32; 2];
+    let mut out = Vec::with_capacity(todo.len());
+    for b in todo {
+        let host = &members[b.member];
+        let w = b.from.iso_week();
+        let week = (w.year(), w.week());
+        let soon = b.from >= today;
+        let allowed = |p: &Pooled, load: &HashMap<i64, u32>, busy: &HashSet<(i64, i32, u32)>| {
+            let at = &members[p.member];
+            let same_trust = at.trust.is_some() && at.trust == host.trust;
+            let excluded = at.id == host.id
+                || same_trust
+                || p.conflicts.contains(&host.id)
+                || history.contains(&(p.id, host.id))
+                || busy.contains(&(p.id, week.0, week.1));
+            !excluded && load.get(&p.id).copied().unwrap_or(0) < p.max
+        };
+        let lead = pooled
+            .iter()
+            .filter(|p| p.can_lead && (!host.special || p.special) && allowed(p, &load, &busy))
+            .min_by_key(|p| {
+                let first = soon && p.id == named[0] && named_soon[0] < 2;
+                let l = load.get(&p.id).copied().unwrap_or(0) as i64;
+                (!first, l - p.min as i64, mix(p.id, b.id))
+            })
+            .map(|p| (p.id, members[p.member].id));
+        let mut schools = vec![host.id];
+        if let Some((l, school)) = lead {
+            *load.entry(l).or_default() += 1;
+            busy.insert((l, week.0, week.1));
+            schools.push(school);
+            if l == named[0] && soon {
+                named_soon[0] += 1;
+            }
+        }
+        let mut peers = vec![];
+        for _ in 0..b.places {
+            let pick = pooled
+                .iter()
+                .filter(|p| !p.can_lead && allowed(p, &load, &busy) && !schools.contains(&members[p.member].id))
+                .min_by_key(|p| {
+                    let first = soon && p.id == named[1] && named_soon[1] < 2;
+                    let l = load.get(&p.id).copied().unwrap_or(0);
+                    (!first, l * 1000 / p.max.max(1), mix(p.id, b.id))
+                })
+                .map(|p| (p.id, members[p.member].id));
+            let Some((p, school)) = pick else { break };
+            *load.entry(p).or_default() += 1;
+            busy.insert((p, week.0, week.1));
+            schools.push(school);
+            if p == named[1] && soon {
+                named_soon[1] += 1;
+            }
+            peers.push(p);
+        }
+        out.push((b.id, lead.map(|l| l.0), peers));
+    }
+    out
+}
+
+/// Trios of these schools that keep Growing the Top's hard rules (at least
+/// 25 km apart, at most one single-sex or selective school a group),
+/// checked by the engine's own evaluation.
+fn form_groups(schools: &[usize], members: &[Member], rng: &mut Rng) -> Result<Vec<Vec<usize>>> {
+    use upward_matching::groups::{self, Grouping, PhaseRules, Rules, School, SchoolInstance, Weights};
+    let n_groups = schools.len() / 3;
+    let far = |a: usize, b: usize| match (members[a].location, members[b].location) {
+        (Some((la, lo)), Some((lb, lob))) => {
+            upward_matching::reviews::LatLon { lat: la, lon: lo }
+                .distance_km(upward_matching::reviews::LatLon { lat: lb, lon: lob })
+                >= 25.0
+        }
+        _ => true,
+    };
+    let restricted = |i: usize| members[i].single_sex || members[i].selective;
+    let inst = SchoolInstance::new(
+        schools
+            .iter()
+            .map(|&i| {
+                let mut x = School::new(i.to_string(), members[i].name.clone(), groups::Phase::Secondary);
+                x.location = members[i].location;
+                x.single_sex = members[i].single_sex;
+                x.selective = members[i].selective;
+                x
+            })
+            .collect(),
+        upward_matching::themes::Taxonomy::default(),
+        Rules {
+            min_km: 25.0,
+            group_size: 3,
+            phases: PhaseRules::default(),
+            max_restricted: 1,
+            together: vec![],
+            apart: vec![],
+        },
+        Weights::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("demo groups: {e}"))?;
+    for _ in 0..500 {
+        let mut order: Vec<usize> = schools.to_vec();
+        for k in (1..order.len()).rev() {
+            order.swap(k, rng.below(k + 1));
+        }
+        let mut groups: Vec<Vec<usize>> = vec![vec![]; n_groups];
+        let mut placed = true;
+        for &i in &order {
+            let fits = |g: &Vec<usize>| {
+                g.len() < 3 && g.iter().all(|&j| far(i, j)) && (!restricted(i) || !g.iter().any(|&j| restricted(j)))
+            };
+            match groups.iter_mut().filter(|g| fits(g)).min_by_key(|g| g.len()) {
+                Some(g) => g.push(i),
+                None => {
+                    placed = false;
+                    break;
+                }
+            }
+        }
+        if !placed {
+            continue;
+        }
+        let positions = |g: &Vec<usize>| g.iter().filter_map(|i| schools.iter().position(|x| x == i)).collect();
+        let grouping = Grouping { groups: groups.iter().map(positions).collect() };
+        if groups::evaluate(&inst, &grouping).violations.is_empty() {
+            return Ok(groups);
+        }
+    }
+    Err(anyhow::anyhow!("the demo's past Growing the Top cohort could not be grouped within the rules"))
+}
+
 /// The Mondays of term-time weeks in the school year starting `start`
 /// (September): no half terms, no Christmas or Easter holidays, no August.
 pub fn term_mondays(start: chrono::NaiveDate) -> Vec<chrono::NaiveDate> {
@@ -402,15 +624,6 @@ pub async fn seed(db: &Db) -> Result<()> {
         .collect();
     schools::upsert_records(&mut s.tx, &who, &records, adds).await?;
     let ids: HashMap<i64, (i64, Option<i64>)> = schools::ids_by_urn(&mut s.tx).await?;
-    struct Member {
-        id: i64,
-        urn: i64,
-        hub: i64,
-        trust: Option<i64>,
-        phase: Phase,
-        special: bool,
-        name: String,
-    }
     let mut members: Vec<Member> = Vec::new();
     for d in &list {
         let Some(&(id, trust)) = ids.get(&d.data.urn) else { continue };
@@ -448,6 +661,9 @@ pub async fn seed(db: &Db) -> Result<()> {
                 phase: d.data.phase,
                 special: d.data.phase == Phase::Special,
                 name: d.data.name.clone(),
+                location: d.data.latitude.zip(d.data.longitude),
+                single_sex: matches!(d.data.gender, Gender::Boys | Gender::Girls),
+                selective: d.data.admissions == Admissions::Selective,
             });
         }
     }
@@ -464,8 +680,9 @@ pub async fn seed(db: &Db) -> Result<()> {
         );
     }
     let tag_of = |text: &str| tagger.tag(text).first().and_then(|m| theme_id.get(&m.tag).copied());
-    // Growing the Top: 21 strong secondary schools take the pilot's themes.
-    let strong: Vec<usize> = {
+    // Growing the Top: 21 strong secondary schools take the pilot's themes
+    // (this year's cohort); the next 21 were last year's.
+    let ranked: Vec<usize> = {
         let perf: HashMap<i64, f64> = list
             .iter()
             .filter_map(|d| d.perf.iter().find(|(m, _)| m == "ks4_p8").map(|(_, v)| (d.data.urn, *v)))
@@ -478,8 +695,9 @@ pub async fn seed(db: &Db) -> Result<()> {
             .filter(|(_, p)| *p > 0.0)
             .collect();
         v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0)));
-        v.into_iter().take(21).map(|x| x.0).collect()
+        v.into_iter().map(|x| x.0).collect()
     };
+    let strong: Vec<usize> = ranked.iter().take(21).copied().collect();
     let mut pilot: Vec<(String, Vec<(String, String)>)> = Vec::new();
     let mut rdr = csv::Reader::from_reader(PILOT_THEMES.as_bytes());
     for rec in rdr.records() {
@@ -516,11 +734,12 @@ pub async fn seed(db: &Db) -> Result<()> {
             schools::add_theme(&mut s.tx, &who, m.id, "challenge", tag_of(text), text, None).await?;
         }
     }
+    let this_year = school_year_start(db.clock().today());
     upward_storage::matching::create_cohort(
         &mut s.tx,
         &who,
-        "Growing the Top 2026-27",
-        "2026-27",
+        &format!("Growing the Top {}", year_name(this_year)),
+        &year_name(this_year),
         3,
         Some(25.0),
         &cohort_schools,
@@ -606,10 +825,13 @@ pub async fn seed(db: &Db) -> Result<()> {
         s.grant(p, Role::TrustExecutive, Scope::Trust(t)).await?;
     }
 
-    // Pools: trained reviewers, Lead Reviewers, facilitators.
+    // Pools: trained reviewers, Lead Reviewers, facilitators. What matching
+    // reads about each pool member is kept here too (`Pooled`), so that the
+    // teams seeded below keep the engine's own rules.
     let today = db.clock().today();
-    let mut reviewers: Vec<(i64, usize)> = Vec::new();
-    let mut leads: Vec<(i64, usize, bool)> = Vec::new();
+    let year = school_year_start(today);
+    let mut pooled: Vec<Pooled> = Vec::new();
+    let mut facilitators: Vec<Facil> = Vec::new();
     for &(p, i) in &staff {
         let m = &members[i];
         let roll = s.rng.below(100);
@@ -633,10 +855,9 @@ pub async fn seed(db: &Db) -> Result<()> {
             )
             .await?;
             s.grant(p, Role::Reviewer, Scope::Global).await?;
-            reviewers.push((p, i));
         }
+        let lead_min = if m.special { 3 } else { 6 };
         if roll < 5 {
-            let min = if m.special { 3 } else { 6 };
             people::set_pool(
                 &mut s.tx,
                 &who,
@@ -644,13 +865,13 @@ pub async fn seed(db: &Db) -> Result<()> {
                 "lead_reviewer",
                 "active",
                 Some(&format!("{}-01-15", 2014 + s.rng.below(10))),
-                Some(min),
+                Some(lead_min),
                 Some(10),
             )
             .await?;
             s.grant(p, Role::LeadReviewer, Scope::Global).await?;
-            leads.push((p, i, m.special));
         }
+        let mut unavailable = vec![];
         if (5..10).contains(&roll) {
             people::set_pool(
                 &mut s.tx,
@@ -665,15 +886,15 @@ pub async fn seed(db: &Db) -> Result<()> {
             .await?;
             s.grant(p, Role::Facilitator, Scope::Global).await?;
             // Some days they cannot do (for facilitator matching).
-            let days: Vec<String> = (0..4)
+            unavailable = (0..4)
                 .map(|_| {
-                    let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap_or_default()
-                        + chrono::Days::new(s.rng.below(180) as u64);
+                    let d = date(year + 1, 1, 11) + chrono::Days::new(s.rng.below(180) as u64);
                     d.format("%Y-%m-%d").to_string()
                 })
                 .collect();
-            upward_storage::matching::add_unavailable(&mut s.tx, &who, p, &days).await?;
+            upward_storage::matching::add_unavailable(&mut s.tx, &who, p, &unavailable).await?;
         }
+        let mut special_expertise = false;
         if roll < 50 {
             let mut sp: Vec<String> = vec![phase_spec.to_string()];
             if m.special {
@@ -685,6 +906,7 @@ pub async fn seed(db: &Db) -> Result<()> {
             }
             sp.sort();
             sp.dedup();
+            special_expertise = sp.iter().any(|x| x.to_ascii_lowercase().starts_with("special"));
             people::set_specialisms(&mut s.tx, &who, p, &sp).await?;
             let region = upward_domain::school::REGIONS[s.rng.below(upward_domain::school::REGIONS.len())].to_string();
             people::set_regions(&mut s.tx, &who, p, &[region]).await?;
@@ -701,10 +923,26 @@ pub async fn seed(db: &Db) -> Result<()> {
             )
             .await?;
         }
+        if roll < 45 {
+            let lead = roll < 5;
+            pooled.push(Pooled {
+                id: p,
+                member: i,
+                can_lead: lead,
+                special: special_expertise,
+                min: if lead { lead_min as u32 } else { 0 },
+                max: if lead { 10 } else { 4 },
+                conflicts: vec![],
+            });
+        }
+        if (5..10).contains(&roll) {
+            facilitators.push(Facil { id: p, member: i, unavailable });
+        }
     }
     // Named pool members, at schools of the second Hub.
     let second: Vec<usize> =
         members.iter().enumerate().filter(|(_, m)| m.hub != first_hub).map(|(i, _)| i).take(3).collect();
+    let mut named = [0i64; 3];
     for (k, (email, job, pool, role)) in [
         (SIGN_INS[7].1, "Executive Headteacher", "lead_reviewer", Role::LeadReviewer),
         (SIGN_INS[8].1, "Deputy Headteacher", "reviewer", Role::Reviewer),
@@ -713,19 +951,16 @@ pub async fn seed(db: &Db) -> Result<()> {
     .into_iter()
     .enumerate()
     {
-        let m = &members[second[k.min(second.len() - 1)]];
+        let mi = second[k.min(second.len() - 1)];
+        let m = &members[mi];
         let (p, _) = s.person(Some(email), job, Some(m.id), m.trust).await?;
-        people::set_pool(
-            &mut s.tx,
-            &who,
-            p,
-            pool,
-            "active",
-            Some("2021-10-01"),
-            if pool == "lead_reviewer" { Some(6) } else { None },
-            Some(8),
-        )
-        .await?;
+        named[k] = p;
+        let (min, max) = match pool {
+            "lead_reviewer" => (Some(6), Some(8)),
+            "facilitator" => (None, Some(2)),
+            _ => (None, Some(4)),
+        };
+        people::set_pool(&mut s.tx, &who, p, pool, "active", Some("2021-10-01"), min, max).await?;
         if pool != "reviewer" {
             people::set_pool(&mut s.tx, &who, p, "reviewer", "active", Some("2019-10-01"), None, Some(4)).await?;
             s.grant(p, Role::Reviewer, Scope::Global).await?;
@@ -738,22 +973,39 @@ pub async fn seed(db: &Db) -> Result<()> {
             &who,
             p,
             &Safeguarding {
-                dbs_checked_on: Some("2025-09-01".into()),
+                dbs_checked_on: Some((today - chrono::Days::new(460)).format("%Y-%m-%d").to_string()),
                 dbs_certificate: Some("001234567890".into()),
                 trained_on: Some("2021-10-01".into()),
             },
         )
         .await?;
-        match pool {
-            "lead_reviewer" => leads.insert(0, (p, second[k.min(second.len() - 1)], false)),
-            _ => reviewers.insert(0, (p, second[k.min(second.len() - 1)])),
+        // Matching reads the largest minimum and maximum of a person's
+        // reviewer and Lead Reviewer pools.
+        let (min, max) = if pool == "lead_reviewer" { (6, 8) } else { (0, 4) };
+        pooled.insert(
+            0,
+            Pooled {
+                id: p,
+                member: mi,
+                can_lead: pool == "lead_reviewer",
+                special: false,
+                min,
+                max,
+                conflicts: vec![],
+            },
+        );
+        if pool == "facilitator" {
+            facilitators.insert(0, Facil { id: p, member: mi, unavailable: vec![] });
         }
     }
     // A few declared conflicts of interest (a spouse works there, a former school).
-    for k in 0..reviewers.len() / 20 {
-        let (p, _) = reviewers[(k * 20 + 7) % reviewers.len()];
+    let reviewers_only: Vec<usize> = (0..pooled.len()).filter(|&k| !pooled[k].can_lead).collect();
+    for k in 0..reviewers_only.len() / 20 {
+        let pk = reviewers_only[(k * 20 + 7) % reviewers_only.len()];
         let m = &members[s.rng.below(members.len())];
-        upward_storage::matching::add_conflict(&mut s.tx, &who, p, m.id, Some("declared by the reviewer")).await?;
+        upward_storage::matching::add_conflict(&mut s.tx, &who, pooled[pk].id, m.id, Some("declared by the reviewer"))
+            .await?;
+        pooled[pk].conflicts.push(m.id);
     }
     let (applicant, _) =
         s.person(Some(SIGN_INS[10].1), "Assistant Headteacher", Some(members[0].id), members[0].trust).await?;
@@ -761,10 +1013,16 @@ pub async fn seed(db: &Db) -> Result<()> {
     let (shortlister, _) = s.person(Some(SIGN_INS[11].1), "Associate, central team", None, None).await?;
     s.grant(shortlister, Role::Shortlister, Scope::Global).await?;
 
-    // Review cycles: last year's reviews done, this year's booked; teams for
-    // the reviews up to four weeks ahead (the rest await matching).
-    let last = programmes::create_cycle(&mut s.tx, &who, "2025-26", "2025-09-01", "2026-07-31").await?;
-    let this = programmes::create_cycle(&mut s.tx, &who, "2026-27", "2026-09-01", "2027-07-31").await?;
+    // Review cycles: last school year's reviews done, this year's booked,
+    // both relative to today; teams for the reviews up to four weeks ahead
+    // (the rest await matching).
+    let (last_start, this_start) = (date(year - 1, 9, 1), date(year, 9, 1));
+    let last =
+        programmes::create_cycle(&mut s.tx, &who, &year_name(year - 1), &iso(last_start), &iso(date(year, 7, 31)))
+            .await?;
+    let this =
+        programmes::create_cycle(&mut s.tx, &who, &year_name(year), &iso(this_start), &iso(date(year + 1, 7, 31)))
+            .await?;
     // Reviews run Monday–Wednesday or Wednesday–Friday in term time.
     let week_of = |rng: &mut Rng, cycle_start: chrono::NaiveDate| -> (chrono::NaiveDate, chrono::NaiveDate) {
         let mondays = term_mondays(cycle_start);
@@ -775,14 +1033,12 @@ pub async fn seed(db: &Db) -> Result<()> {
             (monday + chrono::Days::new(2), monday + chrono::Days::new(4))
         }
     };
-    let start_last = chrono::NaiveDate::from_ymd_opt(2025, 9, 1).context("date")?;
-    let start_this = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).context("date")?;
     let horizon = today + chrono::Days::new(28);
-    let named_lead = leads.first().map(|l| l.0);
-    let named_reviewer = reviewers.first().map(|r| r.0);
-    let mut n_reviews = 0;
+    let mut booked: Vec<Booked> = Vec::new();
     for (idx, m) in members.iter().enumerate() {
-        for (cycle, start, share) in [(last, start_last, 70), (this, start_this, 85)] {
+        for (cycle, (cycle_id, start, share)) in
+            [(last, last_start, 70), (this, this_start, 85)].into_iter().enumerate()
+        {
             if !s.rng.chance(share) {
                 continue;
             }
@@ -796,13 +1052,12 @@ pub async fn seed(db: &Db) -> Result<()> {
             };
             let places = if m.special { 2 } else { 2 + s.rng.below(2) as i64 };
             let focus = if s.rng.chance(30) { Some("Engagement and Inclusion") } else { None };
-            let fs = from.format("%Y-%m-%d").to_string();
-            let ts = to.format("%Y-%m-%d").to_string();
+            let (fs, ts) = (iso(from), iso(to));
             let rid = programmes::create_review(
                 &mut s.tx,
                 &who,
                 &NewReview {
-                    cycle_id: cycle,
+                    cycle_id,
                     kind: ReviewKind::Qa,
                     school_id: m.id,
                     starts_on: &fs,
@@ -813,40 +1068,156 @@ pub async fn seed(db: &Db) -> Result<()> {
                 },
             )
             .await?;
-            n_reviews += 1;
-            if from > horizon {
-                continue;
+            booked.push(Booked { id: rid, member: idx, cycle, from, places: places as usize });
+        }
+    }
+    let n_reviews = booked.len();
+    // Teams, as matching would make them: every hard rule kept (see
+    // `choose_teams`), loads even, the named Lead Reviewer and reviewer on
+    // reviews coming up soon.
+    let mut history: Vec<(i64, i64)> = Vec::new();
+    for cycle in 0..2 {
+        let todo: Vec<&Booked> = booked.iter().filter(|b| b.cycle == cycle && b.from <= horizon).collect();
+        let teams = choose_teams(&todo, &members, &pooled, &history, [named[0], named[1]], today);
+        for (b, lead, peers) in &teams {
+            if let Some(l) = lead {
+                programmes::add_team_member(&mut s.tx, &who, *b, *l, "lead").await?;
             }
-            // A team: a Lead Reviewer (special-school expertise for special
-            // schools) and peers from other schools.
-            let lead = leads
-                .iter()
-                .filter(|(_, i, sp)| members[*i].id != m.id && (!m.special || *sp))
-                .nth(s.rng.below(5))
-                .or_else(|| leads.iter().find(|(_, i, _)| members[*i].id != m.id))
-                .map(|l| l.0);
-            let Some(lead) = lead else { continue };
-            let lead = if idx % 40 == 0 { named_lead.unwrap_or(lead) } else { lead };
-            programmes::add_team_member(&mut s.tx, &who, rid, lead, "lead").await?;
-            let mut used = vec![lead];
-            let mut tries = 0;
-            while (used.len() as i64) <= places && tries < 50 {
-                tries += 1;
-                let (p, i) = reviewers[s.rng.below(reviewers.len())];
-                let p = if idx % 40 == 1 && used.len() == 1 { named_reviewer.unwrap_or(p) } else { p };
-                if used.contains(&p) || members[i].id == m.id {
-                    continue;
+            for p in peers {
+                programmes::add_team_member(&mut s.tx, &who, *b, *p, "peer").await?;
+            }
+            let host = members[booked.iter().find(|x| x.id == *b).map(|x| x.member).unwrap_or(0)].id;
+            history.extend(lead.iter().chain(peers.iter()).map(|p| (*p, host)));
+        }
+        if cycle == 0 {
+            // A commitment is what the person did: a Lead Reviewer the past
+            // year could not give their minimum to commits to what they did.
+            let mut load: HashMap<i64, u32> = HashMap::new();
+            for (_, lead, peers) in &teams {
+                for p in lead.iter().chain(peers.iter()) {
+                    *load.entry(*p).or_default() += 1;
                 }
-                programmes::add_team_member(&mut s.tx, &who, rid, p, "peer").await?;
-                used.push(p);
+            }
+            for p in pooled.iter_mut().filter(|p| p.can_lead) {
+                let done = load.get(&p.id).copied().unwrap_or(0);
+                if done < p.min {
+                    p.min = done;
+                    let max = if p.id == named[0] { 8 } else { 10 };
+                    let since = format!("{}-01-15", year - 3);
+                    people::set_pool(
+                        &mut s.tx,
+                        &who,
+                        p.id,
+                        "lead_reviewer",
+                        "active",
+                        Some(&since),
+                        Some(done as i64),
+                        Some(max),
+                    )
+                    .await?;
+                }
             }
         }
-        let _ = m.urn;
-        let _ = &m.name;
+    }
+
+    // Growing the Top: last year's cohort, grouped in trios that keep the
+    // engine's rules, with a visit day at each school and a facilitator.
+    let mut past: Vec<usize> =
+        ranked.iter().skip(21).copied().filter(|&i| members[i].location.is_some()).take(21).collect();
+    past.truncate(past.len() / 3 * 3);
+    let past_cohort = upward_storage::matching::create_cohort(
+        &mut s.tx,
+        &who,
+        &format!("Growing the Top {}", year_name(year - 1)),
+        &year_name(year - 1),
+        3,
+        Some(25.0),
+        &past.iter().map(|&i| members[i].id).collect::<Vec<_>>(),
+    )
+    .await?;
+    let groups = form_groups(&past, &members, &mut s.rng)?;
+    let mondays: Vec<chrono::NaiveDate> = term_mondays(last_start)
+        .into_iter()
+        .filter(|d| chrono::Datelike::year(d) == year && chrono::Datelike::month(d) <= 6)
+        .collect();
+    // (schools, visits: (host, date))
+    type Planned = (Vec<i64>, Vec<(i64, String)>);
+    let mut planned: Vec<Planned> = Vec::new();
+    for (g, group) in groups.iter().enumerate() {
+        let visits = group
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let monday = mondays[(k * 7 + g * 2) % mondays.len()];
+                (members[i].id, iso(monday + chrono::Days::new(1 + (g % 3) as u64)))
+            })
+            .collect();
+        planned.push((group.iter().map(|&i| members[i].id).collect(), visits));
+    }
+    let fac_groups: Vec<upward_matching::facilitators::Group> = planned
+        .iter()
+        .enumerate()
+        .map(|(g, (schools, visits))| upward_matching::facilitators::Group {
+            id: g.to_string(),
+            schools: schools
+                .iter()
+                .map(|id| upward_matching::facilitators::GroupSchool {
+                    id: id.to_string(),
+                    location: members
+                        .iter()
+                        .find(|m| m.id == *id)
+                        .and_then(|m| m.location)
+                        .map(|(lat, lon)| upward_matching::reviews::LatLon { lat, lon }),
+                })
+                .collect(),
+            visit_dates: visits.iter().map(|v| v.1.clone()).collect(),
+            phase: Some("secondary".into()),
+            context: vec![],
+        })
+        .collect();
+    let all_dates: Vec<String> = fac_groups.iter().flat_map(|g| g.visit_dates.clone()).collect();
+    let fac_people: Vec<upward_matching::facilitators::Facilitator> = facilitators
+        .iter()
+        .map(|f| upward_matching::facilitators::Facilitator {
+            id: f.id.to_string(),
+            school: Some(members[f.member].id.to_string()),
+            eligible: true,
+            available: all_dates.iter().filter(|d| !f.unavailable.contains(d)).cloned().collect(),
+            max_groups: 2,
+            phase: Some(members[f.member].phase.code().to_string()),
+            context: vec![],
+            location: members[f.member].location.map(|(lat, lon)| upward_matching::reviews::LatLon { lat, lon }),
+            travel_limit_km: None,
+        })
+        .collect();
+    let chosen = upward_matching::facilitators::assign(
+        &fac_groups,
+        &fac_people,
+        &upward_matching::facilitators::FacWeights::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("demo facilitators: {e}"))?;
+    for (g, (schools, visits)) in planned.iter().enumerate() {
+        let facilitator = chosen
+            .assignment
+            .iter()
+            .find(|a| a.group == g.to_string())
+            .and_then(|a| a.facilitator.as_deref())
+            .and_then(|f| f.parse::<i64>().ok());
+        programmes::add_group(
+            &mut s.tx,
+            &who,
+            CohortId(past_cohort),
+            &format!("Group {}", g + 1),
+            schools,
+            visits,
+            facilitator,
+        )
+        .await?;
     }
 
     // Events.
-    let ts = |d: chrono::NaiveDate, h: u32| d.and_hms_opt(h, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0);
+    // Times of day in England (GMT or BST as the date needs).
+    let ts = |d: chrono::NaiveDate, h: u32| d.and_hms_opt(h, 0, 0).map(upward_domain::clock::from_london).unwrap_or(0);
     let d1 = today + chrono::Days::new(16);
     let d2 = today + chrono::Days::new(45);
     let e1 = programmes::create_event(
@@ -873,8 +1244,8 @@ pub async fn seed(db: &Db) -> Result<()> {
         Some(80),
     )
     .await?;
-    for &(p, _) in reviewers.iter().take(30) {
-        programmes::register(&mut s.tx, &who, e1, p).await?;
+    for p in pooled.iter().filter(|p| !p.can_lead).take(30) {
+        programmes::register(&mut s.tx, &who, e1, p.id).await?;
     }
     for &(p, _) in staff.iter().step_by(9).take(40) {
         programmes::register(&mut s.tx, &who, e2, p).await?;
@@ -890,6 +1261,235 @@ pub async fn seed(db: &Db) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Every hard rule of the matching engine that the partnership's reviews,
+/// groups and visits as stored break, in words (empty when none). Run over
+/// the seeded demo by the tests: the demo obeys its own rules.
+///
+/// Each cycle's reviews (whatever their status) and teams are re-checked by
+/// the engine's checker (`reviews::rescore`), with the people built as
+/// `services::matching::teams_input` builds them; the fewest reviews a year
+/// counts only for a school year that has ended. Each cohort's groups are
+/// evaluated by `groups::evaluate`, and their facilitators checked by
+/// `facilitators::check` (eligible, available on every visit day, not from
+/// a school of the group, at most two groups); every visit is on a weekday.
+pub async fn broken_rules(db: &Db) -> Result<Vec<String>> {
+    use chrono::{Datelike, NaiveDate};
+    use upward_matching::reviews::{self, Assignment, Cycle, LatLon, Person, Review, Rule, Team};
+    use upward_storage::matching as store;
+    let today = db.clock().today();
+    let dbs_ok = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .is_some_and(|d| (today - d).num_days() <= upward_web::services::matching::DBS_VALID_DAYS)
+    };
+    let week_of = |iso: &str| {
+        NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+            .map(|d| d.iso_week().year() * 100 + d.iso_week().week() as i32)
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    let cycles = store::cycles(db).await?;
+    for (pos, c) in cycles.iter().enumerate() {
+        let (cycle_id, name, ends_on) = (c.id, &c.name, &c.ends_on);
+        let ended = ends_on.as_str() < iso(today).as_str();
+        let seeded = programmes::cycle_reviews(db, cycle_id).await?;
+        let candidates = store::candidates(db, Some(cycle_id)).await?;
+        let index: HashMap<&str, usize> = cycles.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+        let people: Vec<Person> = candidates
+            .iter()
+            .filter(|c| c.reviewer || c.can_lead)
+            .map(|c| Person {
+                id: c.id.to_string(),
+                school: c.school_id.map(|s| s.to_string()).unwrap_or_else(|| format!("none-{}", c.id)),
+                trust: c.trust_id.map(|t| t.to_string()),
+                hub: c.hub_id.map(|h| h.to_string()),
+                can_lead: c.can_lead,
+                special_expertise: c.specialisms.iter().any(|s| s.to_ascii_lowercase().starts_with("special")),
+                eligible: dbs_ok(&c.dbs_checked_on) && c.trained_on.is_some(),
+                min_load: if ended { c.min_per_year.unwrap_or(0).max(0) as u32 } else { 0 },
+                max_load: c.max_per_year.unwrap_or(if c.can_lead { 10 } else { 4 }).max(0) as u32,
+                conflicts: c.conflicts.iter().map(|s| s.to_string()).collect(),
+                reviewed: c
+                    .reviewed
+                    .iter()
+                    .filter_map(|(school, cycle)| {
+                        index.get(cycle.as_str()).map(|&i| (school.to_string(), pos.saturating_sub(i) as u32))
+                    })
+                    .filter(|(_, ago)| *ago >= 1)
+                    .collect(),
+                location: c.latitude.zip(c.longitude).map(|(lat, lon)| LatLon { lat, lon }),
+                phase: c.phase.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let reviews: Vec<Review> = seeded
+            .iter()
+            .map(|r| Review {
+                id: r.id.to_string(),
+                school: r.school_id.to_string(),
+                trust: r.trust_id.map(|t| t.to_string()),
+                hub: r.hub_id.map(|h| h.to_string()),
+                week: week_of(&r.starts_on),
+                special: r.phase == "special",
+                peer_places: r.peer_places.max(0) as u32,
+                needs_lead: true,
+                phase: Some(r.phase.clone()),
+                ..Default::default()
+            })
+            .collect();
+        let teams = seeded
+            .iter()
+            .filter(|r| !r.team.is_empty())
+            .map(|r| Team {
+                review: r.id.to_string(),
+                lead: r.team.iter().find(|t| t.1 == "lead").map(|t| t.0.to_string()),
+                peers: r.team.iter().filter(|t| t.1 != "lead").map(|t| t.0.to_string()).collect(),
+            })
+            .collect();
+        let cycle = Cycle { reviews, people, weights: Default::default(), rules: Default::default() };
+        let report = reviews::rescore(&cycle, &Assignment { teams });
+        out.extend(report.warnings.iter().map(|w| format!("{name}: {} ({})", w.message, w.rule.describe())));
+        // A staffed review has its Lead Reviewer.
+        for r in seeded.iter().filter(|r| !r.team.is_empty() && !r.team.iter().any(|t| t.1 == "lead")) {
+            out.push(format!(
+                "{name}: review {} has a team but no Lead Reviewer ({})",
+                r.id,
+                Rule::NotALead.describe()
+            ));
+        }
+    }
+
+    // Growing the Top: groups, visits and facilitators.
+    use upward_matching::facilitators::{self as fac, FacAssignment, FacWeights, Facilitator, Group, GroupSchool};
+    use upward_matching::groups::{self, Grouping, PhaseRules, Rules, School, SchoolInstance, Weights};
+    let facilitators = store::candidates(db, None).await?;
+    for cohort in store::cohorts(db).await? {
+        let stored = store::groups(db, CohortId(cohort.id)).await?;
+        if stored.is_empty() {
+            continue;
+        }
+        let schools = store::cohort_schools(db, CohortId(cohort.id)).await?;
+        let inst = SchoolInstance::new(
+            schools
+                .iter()
+                .map(|s| {
+                    let phase = groups::Phase::parse(&s.phase).unwrap_or(groups::Phase::Secondary);
+                    let mut x = School::new(s.id.to_string(), s.name.clone(), phase);
+                    x.location = s.latitude.zip(s.longitude);
+                    x.single_sex = s.gender == "boys" || s.gender == "girls";
+                    x.selective = s.admissions == "selective";
+                    x
+                })
+                .collect(),
+            upward_matching::themes::Taxonomy::default(),
+            Rules {
+                min_km: cohort.min_km.unwrap_or(0.0),
+                group_size: cohort.group_size.clamp(3, 4) as usize,
+                phases: PhaseRules::default(),
+                max_restricted: 1,
+                together: vec![],
+                apart: vec![],
+            },
+            Weights::default(),
+        )
+        .map_err(|e| anyhow::anyhow!("cohort {}: {e}", cohort.name))?;
+        let grouping = Grouping {
+            groups: stored
+                .iter()
+                .map(|g| g.schools.iter().filter_map(|(id, _, _)| schools.iter().position(|s| s.id == *id)).collect())
+                .collect(),
+        };
+        out.extend(
+            groups::evaluate(&inst, &grouping)
+                .violations
+                .into_iter()
+                .map(|v| format!("{}: {}", cohort.name, v.message)),
+        );
+        let fac_groups: Vec<Group> = stored
+            .iter()
+            .map(|g| Group {
+                id: g.id.to_string(),
+                schools: g
+                    .schools
+                    .iter()
+                    .map(|(id, _, _)| GroupSchool {
+                        id: id.to_string(),
+                        location: schools
+                            .iter()
+                            .find(|s| s.id == *id)
+                            .and_then(|s| s.latitude.zip(s.longitude))
+                            .map(|(lat, lon)| LatLon { lat, lon }),
+                    })
+                    .collect(),
+                visit_dates: g.visits.iter().map(|v| v.1.clone()).collect(),
+                phase: None,
+                context: vec![],
+            })
+            .collect();
+        let dates: Vec<String> = fac_groups.iter().flat_map(|g| g.visit_dates.clone()).collect();
+        let people: Vec<Facilitator> = facilitators
+            .iter()
+            .filter(|p| p.facilitator)
+            .map(|p| Facilitator {
+                id: p.id.to_string(),
+                school: p.school_id.map(|s| s.to_string()),
+                eligible: dbs_ok(&p.dbs_checked_on) && p.trained_on.is_some(),
+                available: dates.iter().filter(|d| !p.unavailable.contains(d)).cloned().collect(),
+                max_groups: 2,
+                ..Default::default()
+            })
+            .collect();
+        let chosen: Vec<FacAssignment> = stored
+            .iter()
+            .map(|g| FacAssignment { group: g.id.to_string(), facilitator: g.facilitator_id.map(|f| f.to_string()) })
+            .collect();
+        let report = fac::check(&fac_groups, &people, &FacWeights::default(), &chosen);
+        out.extend(report.warnings.iter().map(|w| format!("{}: {}", cohort.name, w.message)));
+        for g in &stored {
+            if g.visits.len() != g.schools.len() {
+                out.push(format!(
+                    "{}: {} has {} visits for {} schools",
+                    cohort.name,
+                    g.name,
+                    g.visits.len(),
+                    g.schools.len()
+                ));
+            }
+            for (_, d) in &g.visits {
+                let day = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| anyhow::anyhow!("visit date {d}"))?;
+                if day.weekday().number_from_monday() > 5 || day.month() == 8 {
+                    out.push(format!("{}: {} visits on {d}, not a school day", cohort.name, g.name));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reviews each person is on per school year, most first (for the demo's
+/// realism check: a Lead Reviewer leads about 6 to 10 a year).
+pub async fn loads(db: &Db) -> Result<Vec<(String, i64, usize, usize)>> {
+    let mut out = vec![];
+    for c in upward_storage::matching::cycles(db).await? {
+        let name = c.name;
+        let mut led: HashMap<i64, usize> = HashMap::new();
+        let mut all: HashMap<i64, usize> = HashMap::new();
+        for r in programmes::cycle_reviews(db, c.id).await? {
+            for (p, role) in &r.team {
+                *all.entry(*p).or_default() += 1;
+                if role == "lead" {
+                    *led.entry(*p).or_default() += 1;
+                }
+            }
+        }
+        let mut v: Vec<(String, i64, usize, usize)> =
+            all.into_iter().map(|(p, n)| (name.clone(), p, led.get(&p).copied().unwrap_or(0), n)).collect();
+        v.sort_by_key(|x| (std::cmp::Reverse(x.3), x.1));
+        out.extend(v);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

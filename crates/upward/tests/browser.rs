@@ -1398,6 +1398,18 @@ async fn admin_pages(app: &TestApp, b: &Browser) {
     let (urn, _, _) = profiled_school(app).await;
     b.goto(&format!("/schools/{urn}")).await;
     b.check("school profile (admin)").await;
+    // On a phone the performance table's key columns (measure, school,
+    // national) are in view: its region does not scroll sideways.
+    let phone = b.phone_measure().await;
+    let perf = b
+        .exec(
+            "return [...document.querySelectorAll('.table-wrap')].findIndex(w => w.querySelector('table.perf'))",
+            vec![],
+        )
+        .await;
+    let i = perf.as_i64().expect("the school has a performance table");
+    assert!(i >= 0, "the school has a performance table");
+    assert_eq!(phone["regions"][i as usize]["scrolls"], false, "at 360 px the performance table fits: {phone}");
     b.click("dd a[href^='/hubs/']").await;
     assert!(b.text(".facts").await.contains("Senior Partner"));
     b.check("Hub").await;
@@ -1414,6 +1426,14 @@ async fn admin_pages(app: &TestApp, b: &Browser) {
     b.goto("/people?role=lead_reviewer").await;
     b.click("table a[href^='/people/']").await;
     b.check("person (admin, can give roles)").await;
+    // What matching uses: the central team's page, and a form refused with
+    // its problems beside the fields.
+    b.click("a[href$='/matching'].button").await;
+    b.check("what matching uses").await;
+    b.fill("#conflicts-school_urn", "12").await;
+    b.click("form[action$='/conflicts'] button").await;
+    assert!(b.text(".error-summary").await.contains("Nothing was saved"));
+    b.check("what matching uses, with errors").await;
 
     // Account, with a new API token that works.
     b.click_link("My account").await;
@@ -1534,7 +1554,7 @@ async fn matching(app: &TestApp, b: &Browser) {
     b.find("#accept_broken").await.click().await.expect("tick the box");
     b.click("form[action$='/accept'] button").await;
     b.wait_text(".flash", "groups accepted").await;
-    b.goto(&format!("/matching/cohorts/{}", count(app, "SELECT id FROM cohorts LIMIT 1").await)).await;
+    b.goto(&format!("/matching/cohorts/{}", count(app, "SELECT id FROM cohorts ORDER BY id LIMIT 1").await)).await;
     b.click("form[action$='/facilitators'] button").await;
     b.wait(".facts").await;
     assert!(b.h1().await.starts_with("Facilitators for"));

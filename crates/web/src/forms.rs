@@ -162,7 +162,7 @@ pub fn per_page_number(v: &str) -> i64 {
 
 /// A page number from the query string.
 pub fn page_of(q: &Fields) -> i64 {
-    q.get("page").parse::<i64>().ok().filter(|p| *p >= 1 && *p < 1_000_000).unwrap_or(1)
+    page_number(q.get("page"))
 }
 
 #[cfg(test)]

@@ -81,14 +81,48 @@ impl Layout {
     }
 }
 
-/// Format a Unix time for people (UK time is close enough for a label; the
-/// ISO form is in the `datetime` attribute).
+/// A Unix time as people in England read it: "7 Dec 2026, 09:30" in
+/// England's time (GMT in winter, BST in summer).
 pub fn when(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%-d %b %Y, %H:%M UTC").to_string()).unwrap_or_default()
+    upward_domain::clock::london_text(t)
+}
+
+/// When a calendar item happens: "2 Mar 2026 to 4 Mar 2026" for whole
+/// days, "7 Dec 2026, 09:00 to 16:00" for a timed event (England's time).
+pub fn calendar_when(
+    starts_on: Option<&str>,
+    ends_on: Option<&str>,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+) -> String {
+    use upward_domain::clock::{london_date, london_text, london_time};
+    match (starts_on, starts_at) {
+        (Some(s), _) => match ends_on.filter(|e| *e != s) {
+            Some(e) => format!("{} to {}", date(s), date(e)),
+            None => date(s),
+        },
+        (None, Some(s)) => match ends_at {
+            Some(e) if london_date(e) == london_date(s) => format!("{} to {}", london_text(s), london_time(e)),
+            Some(e) => format!("{} to {}", london_text(s), london_text(e)),
+            None => london_text(s),
+        },
+        (None, None) => "date to be set".into(),
+    }
 }
 
 pub fn when_opt(t: Option<i64>) -> String {
     t.map(when).unwrap_or_else(|| "—".into())
+}
+
+/// The one helper for counts in templates: "1 message", "2 messages",
+/// "24,950 schools" (`{{ crate::layout::count(page.total, "message", "messages") }}`).
+pub fn count(n: impl AsI64, one: &str, many: &str) -> String {
+    upward_domain::text::count(n.as_i64(), one, many)
+}
+
+/// The word alone for a count: `{{ crate::layout::plural(n, "is", "are") }}`.
+pub fn plural<'a>(n: impl AsI64, one: &'a str, many: &'a str) -> &'a str {
+    upward_domain::text::plural(n.as_i64(), one, many)
 }
 
 /// "12,345".
@@ -140,6 +174,21 @@ impl AsI64 for &usize {
         **self as i64
     }
 }
+impl AsI64 for u32 {
+    fn as_i64(&self) -> i64 {
+        *self as i64
+    }
+}
+impl AsI64 for &u32 {
+    fn as_i64(&self) -> i64 {
+        **self as i64
+    }
+}
+impl AsI64 for &&usize {
+    fn as_i64(&self) -> i64 {
+        ***self as i64
+    }
+}
 impl AsI64 for u64 {
     fn as_i64(&self) -> i64 {
         *self as i64
@@ -158,6 +207,13 @@ mod tests {
         assert_eq!(thousands(-1234567), "-1,234,567");
         assert_eq!(date("2026-03-02"), "2 Mar 2026");
         assert_eq!(date("garbage"), "garbage");
-        assert_eq!(when(0), "1 Jan 1970, 00:00 UTC");
+        // England's time: GMT in winter, BST in summer.
+        assert_eq!(when(1_796_634_000), "7 Dec 2026, 09:00");
+        assert_eq!(when(1_782_896_400), "1 Jul 2026, 10:00");
+        assert!(!when(0).contains("UTC"));
+        assert_eq!(calendar_when(Some("2026-03-02"), Some("2026-03-04"), None, None), "2 Mar 2026 to 4 Mar 2026");
+        assert_eq!(calendar_when(Some("2026-03-02"), Some("2026-03-02"), None, None), "2 Mar 2026");
+        assert_eq!(calendar_when(None, None, Some(1_796_634_000), Some(1_796_659_200)), "7 Dec 2026, 09:00 to 16:00");
+        assert_eq!(calendar_when(None, None, None, None), "date to be set");
     }
 }

@@ -1,4 +1,4 @@
-//! Free text → tags: normalisation, a light stemmer, synonyms and
+//! Free text → tags: normalisation, the English Snowball stemmer, synonyms and
 //! multi-word phrases, longest match first.
 //!
 //! Text and keywords go through the same [`normalise`]: lower case, every
@@ -26,29 +26,13 @@ pub struct TagMatch {
     pub matched: String,
 }
 
-/// A light English stemmer: plural and `-ing`/`-ed` endings and a final
-/// `e`, enough to make `leaders`/`leader`, `tutoring`/`tutor`,
-/// `disadvantaged`/`disadvantage` and `studies`/`study` agree.
+/// The English Snowball stemmer (Porter 2), on text and keywords alike:
+/// `leaders`/`leader`, `tutoring`/`tutor`, `disadvantaged`/`disadvantage`,
+/// `studies`/`study` and `recruiting`/`recruitment` agree.
 pub fn stem(word: &str) -> String {
-    let mut w = word.to_string();
-    let len = |w: &String| w.chars().count();
-    if w.ends_with("ies") && len(&w) > 4 {
-        w.truncate(w.len() - 3);
-        w.push('y');
-    } else if w.ends_with("sses") {
-        w.truncate(w.len() - 2);
-    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") && len(&w) > 3 {
-        w.truncate(w.len() - 1);
-    }
-    if w.ends_with("ing") && len(&w) > 5 {
-        w.truncate(w.len() - 3);
-    } else if w.ends_with("ed") && len(&w) > 4 {
-        w.truncate(w.len() - 2);
-    }
-    if w.ends_with('e') && len(&w) > 4 {
-        w.truncate(w.len() - 1);
-    }
-    w
+    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
+    let stemmer = STEMMER.get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+    stemmer.stem(&word.to_lowercase()).into_owned()
 }
 
 /// Splits `text` into stemmed words, with the byte span of each in `text`.
@@ -149,13 +133,28 @@ mod tests {
         assert_eq!(stem("studies"), stem("study"));
         assert_eq!(stem("progress"), "progress");
         assert_eq!(stem("boys"), "boy");
+        assert_eq!(stem("Recruiting"), stem("recruitment"));
+        assert_eq!(stem("recruited"), stem("recruit"));
+    }
+
+    #[test]
+    fn recruiting_is_recruitment() {
+        let tax = Taxonomy::default();
+        let t = Tagger::new(&tax);
+        let ids: Vec<String> = t
+            .tag("Recruiting specialist teachers")
+            .iter()
+            .map(|m| tax.tag(m.tag).map(|x| x.id.clone()).unwrap_or_default())
+            .collect();
+        assert!(ids.contains(&"recruitment_retention".to_string()), "{ids:?}");
+        assert_eq!(t.tag("Recruiting specialist teachers")[0].matched, "Recruiting");
     }
 
     #[test]
     fn normalise_breaks_on_punctuation_and_keeps_spans() {
         let w = normalise("Post-16 well-being, boys' progress");
         let words: Vec<&str> = w.iter().map(|x| x.0.as_str()).collect();
-        assert_eq!(words, ["post", "16", "well", "being", "boy", "progress"]);
+        assert_eq!(words, ["post", "16", "well", stem("being").as_str(), "boy", "progress"]);
         assert_eq!(&"Post-16 well-being, boys' progress"[w[0].1..w[1].2], "Post-16");
     }
 

@@ -73,7 +73,6 @@ pub async fn home_pages_say_what_to_do(app: &TestApp) {
 
     // The head of a school hosting a review sees it coming up, with its
     // dates, linked to the school.
-    let head = app.signed_in("head@upward.example.org").await;
     let today = app.clock().today();
     let r = sqlx::query(
         "SELECT s.urn, r.starts_on FROM reviews r JOIN schools s ON s.id = r.school_id \
@@ -86,6 +85,7 @@ pub async fn home_pages_say_what_to_do(app: &TestApp) {
     let start = chrono::NaiveDate::parse_from_str(&starts, "%Y-%m-%d").unwrap();
     // Move the clock to a week before the review: it is coming up.
     app.clock().travel_to((start - chrono::Days::new(7)).and_hms_opt(9, 0, 0).unwrap().and_utc());
+    let head = app.signed_in("head@upward.example.org").await;
     let page = home(&head).await;
     let coming = section(&page, "agenda-h");
     assert!(coming.contains(&format!("href=\"/schools/{urn}\"")), "the head sees their school's review: {coming}");

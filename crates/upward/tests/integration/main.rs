@@ -4,10 +4,13 @@
 mod access;
 mod account;
 mod auth;
+mod demo;
 mod directory;
 mod home;
 mod imports;
 mod matching;
+mod newcomer;
+mod people;
 mod permissions;
 mod platform;
 
@@ -55,4 +58,8 @@ both_backends! {
     two_managers_edit_one_proposal => crate::matching::two_managers_edit_one_proposal;
     propose_options_are_checked_once => crate::matching::propose_options_are_checked_once;
     home_items_for_the_central_team => crate::matching::home_items_for_the_central_team;
+    pages_counts_searches_and_names_read_well => crate::newcomer::pages_counts_searches_and_names_read_well;
+    demo_obeys_its_own_rules => crate::demo::demo_obeys_its_own_rules;
+    central_team_edits_what_matching_uses => crate::people::central_team_edits_what_matching_uses;
+    only_the_central_team_edits_and_dbs_stays_confidential => crate::people::only_the_central_team_edits_and_dbs_stays_confidential;
 }

@@ -5,12 +5,12 @@
 
 mod dto;
 pub mod matching;
+pub mod person_matching;
 
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
-use crate::forms::Path;
-use crate::forms::{Fields, Query, RawQuery, page_of};
+use crate::forms::{Fields, Path, Query, RawQuery, page_number, page_of};
 use crate::layout::Layout;
 use crate::pages::{admin, imports as imports_pages, people as people_pages, render, schools as school_pages};
 use crate::security::{new_token, token_hash};
@@ -37,13 +37,19 @@ use utoipa::OpenApi;
     paths(
         me, schools, school, hubs, hub, trusts, trust, people, person, invite, add_role, remove_role,
         imports, import_gias, import_run, audit, outbox, notifications, set_notifications, tokens, create_token,
-        revoke_token, calendar, matching::run, matching::propose_teams, matching::rescore, matching::accept
+        revoke_token, calendar, matching::run, matching::propose_teams, matching::rescore, matching::accept,
+        person_matching::matching, person_matching::save_pool, person_matching::save_specialisms,
+        person_matching::save_safeguarding, person_matching::add_unavailable, person_matching::remove_unavailable,
+        person_matching::add_conflict, person_matching::remove_conflict
     ),
     components(schemas(
         MeDto, GrantDto, SchoolDto, SchoolPage, HubDto, LeaderDto, TrustDto, TrustDetail, PersonDto, PersonPage, PoolDto,
         InviteRequest, RoleRequest, ImportRunDto, AuditDto, AuditPage, EmailDto, EmailPage, NotificationSetting,
         TokenDto, NewTokenRequest, NewTokenDto, CalendarDto, ErrorDto, FieldErrorDto, HubDetail,
-        matching::RunDto, matching::ProposeTeams, matching::WeightsIn, matching::RulesIn
+        matching::RunDto, matching::ProposeTeams, matching::WeightsIn, matching::RulesIn,
+        person_matching::PersonMatchingDto, person_matching::MatchingPoolDto, person_matching::SafeguardingDto,
+        person_matching::ConflictDto, person_matching::PoolRequest, person_matching::SpecialismsRequest,
+        person_matching::SafeguardingRequest, person_matching::UnavailableRequest, person_matching::ConflictRequest
     )),
     modifiers(&Security),
     tags(
@@ -111,10 +117,15 @@ pub async fn docs(ctx: Ctx) -> Response {
 }
 
 fn per_page(q: &Fields) -> i64 {
-    q.get("per_page").parse::<i64>().ok().unwrap_or(50).clamp(1, 500)
+    per_page_of(q.get("per_page"))
 }
 
-fn invalid(errors: Vec<FieldError>) -> Failure {
+/// A page size as asked for: 50 unless a number, at most 500.
+fn per_page_of(v: &str) -> i64 {
+    v.trim().parse::<i64>().ok().unwrap_or(50).clamp(1, 500)
+}
+
+pub(crate) fn invalid(errors: Vec<FieldError>) -> Failure {
     Failure::Invalid(errors)
 }
 
@@ -133,7 +144,7 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeDto), (status = 401, body = ErrorDto)))]
 pub async fn me(State(state): State<AppState>, ctx: Ctx) -> Result<Json<MeDto>, Failure> {
     let id = ctx.require(Action::UseOwnAccount)?.person_id;
-    let p = people::get(&state.db, id).await?.ok_or(Failure::SignInRequired)?;
+    let p = people::get(&state.db, PersonId(id)).await?.ok_or(Failure::SignInRequired)?;
     Ok(Json(MeDto { person: PersonDto::from(&p), can: capabilities(&ctx) }))
 }
 
@@ -175,14 +186,14 @@ fn capabilities(ctx: &Ctx) -> Vec<String> {
 pub async fn schools(
     State(state): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
+    Query(q): Query<school_pages::SchoolParams>,
 ) -> Result<Json<SchoolPage>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let (query, errors) = school_pages::parse_query(&q);
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let page = schools::search(&state.db, &query, page_of(&q), per_page(&q)).await?;
+    let page = schools::search(&state.db, &query, page_number(&q.page), per_page_of(&q.per_page)).await?;
     Ok(Json(SchoolPage {
         total: page.total,
         page: page.page,
@@ -196,8 +207,7 @@ pub async fn schools(
     responses((status = 200, body = SchoolDto), (status = 404, body = ErrorDto)))]
 pub async fn school(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<Urn>) -> Result<Json<SchoolDto>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let urn = urn.get();
-    let s = schools::by_urn(&state.db, urn).await?.ok_or(Failure::NotFound("school".into()))?;
+    let s = schools::by_urn(&state.db, urn.get()).await?.ok_or(Failure::NotFound("school".into()))?;
     ctx.require(Action::ViewSchool(s.reference()))?;
     let mut dto = SchoolDto::from(&s);
     dto.performance =
@@ -218,9 +228,8 @@ pub async fn hubs(State(state): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Hu
     responses((status = 200, body = HubDetail), (status = 404, body = ErrorDto)))]
 pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>) -> Result<Json<HubDetail>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id = id.get();
-    let h = hubs::get(&state.db, id).await?.ok_or(Failure::NotFound("Hub".into()))?;
-    ctx.require(Action::ViewHub(id))?;
+    let h = hubs::get(&state.db, id.get()).await?.ok_or(Failure::NotFound("Hub".into()))?;
+    ctx.require(Action::ViewHub(id.get()))?;
     let schools = schools::of_hub(&state.db, id).await?.iter().filter(|s| s.is_member()).map(SchoolDto::from).collect();
     Ok(Json(HubDetail { hub: HubDto::from(&h), schools }))
 }
@@ -232,10 +241,10 @@ pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>)
 pub async fn trusts(
     State(state): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
+    Query(q): Query<crate::pages::hubs::TrustParams>,
 ) -> Result<Json<Vec<TrustDto>>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let list = hubs::trusts(&state.db, q.opt("q").as_deref(), q.get("scope") != "all").await?;
+    let list = hubs::trusts(&state.db, q.text(), !q.all()).await?;
     Ok(Json(list.iter().map(TrustDto::from).collect()))
 }
 
@@ -248,7 +257,6 @@ pub async fn trust(
     Path(id): Path<TrustId>,
 ) -> Result<Json<TrustDetail>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id = id.get();
     let t = hubs::trust(&state.db, id).await?.ok_or(Failure::NotFound("trust".into()))?;
     let schools = schools::of_trust(&state.db, id).await?.iter().map(SchoolDto::from).collect();
     Ok(Json(TrustDetail { trust: TrustDto::from(&t), schools }))
@@ -263,7 +271,7 @@ pub async fn trust(
 pub async fn people(
     State(state): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
+    Query(q): Query<people_pages::PeopleParams>,
 ) -> Result<Json<PersonPage>, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
@@ -271,7 +279,7 @@ pub async fn people(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let page = people::search(&state.db, &query, &vis, page_of(&q), per_page(&q)).await?;
+    let page = people::search(&state.db, &query, &vis, page_number(&q.page), per_page_of(&q.per_page)).await?;
     Ok(Json(PersonPage {
         total: page.total,
         page: page.page,
@@ -289,7 +297,6 @@ pub async fn person(
     Path(id): Path<PersonId>,
 ) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::UseOwnAccount)?;
-    let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     ctx.require(Action::ViewPerson(p.reference()))?;
     Ok(Json(PersonDto::from(&p)))
@@ -315,7 +322,8 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, body: axum::body::B
     };
     match accounts::invite(&state, &ctx.who(), &people_pages::inviter(&ctx), &req).await? {
         Ok(invited) => {
-            let p = people::get(&state.db, invited.person_id).await?.ok_or(Failure::NotFound("person".into()))?;
+            let p =
+                people::get(&state.db, PersonId(invited.person_id)).await?.ok_or(Failure::NotFound("person".into()))?;
             Ok((StatusCode::CREATED, Json(PersonDto::from(&p))).into_response())
         }
         Err(errors) => Err(invalid(api_fields(errors))),
@@ -349,7 +357,6 @@ pub async fn add_role(
 ) -> Result<Json<PersonDto>, Failure> {
     ctx.require(Action::ManageRoles)?;
     let r: RoleRequest = json_body(&body)?;
-    let id = id.get();
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     let req = upward_domain::account::RoleRequest {
         role: r.role,
@@ -370,7 +377,7 @@ pub async fn add_role(
         )
     })?;
     let mut tx = state.db.begin().await?;
-    people::add_grant(&mut tx, &ctx.who(), id, g).await?;
+    people::add_grant(&mut tx, &ctx.who(), id.get(), g).await?;
     tx.commit().await?;
     let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
     Ok(Json(PersonDto::from(&p)))

@@ -59,7 +59,7 @@ impl Account {
 
 async fn page(state: &AppState, ctx: &Ctx) -> Result<Account, Failure> {
     let me = ctx.require(Action::UseOwnAccount)?.person_id;
-    let person = people::get(&state.db, me).await?.ok_or(Failure::SignInRequired)?;
+    let person = people::get(&state.db, upward_domain::ids::PersonId(me)).await?.ok_or(Failure::SignInRequired)?;
     let settings = people::notification_settings(&state.db, me).await?;
     let topics = people::TOPICS
         .iter()

@@ -82,7 +82,8 @@ pub async fn items_for(state: &AppState, actor: &Actor) -> Result<Vec<HomeItem>,
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
     let me = ctx.me()?;
     let actor = ctx.require(Action::UseOwnAccount)?;
-    let person = people::get(&state.db, me.person_id).await?.ok_or(Failure::SignInRequired)?;
+    let person =
+        people::get(&state.db, upward_domain::ids::PersonId(me.person_id)).await?.ok_or(Failure::SignInRequired)?;
     let can_browse = ctx.can(&Action::BrowseDirectory);
     let counts = if can_browse { Some(schools::counts(&state.db).await?) } else { None };
     let today = state.today();

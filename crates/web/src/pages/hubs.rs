@@ -4,12 +4,12 @@ use super::render;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::Failure;
-use crate::forms::Path;
-use crate::forms::RawQuery;
+use crate::forms::{Path, Query};
 use crate::layout::{Layout, thousands};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use serde::Deserialize;
 use upward_domain::ids::{HubId, TrustId};
 use upward_domain::policy::Action;
 use upward_storage::hubs::{self, Hub, Leader, Trust};
@@ -54,8 +54,7 @@ impl HubPage {
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id = id.get();
-    let hub = hubs::get(&state.db, id).await?.ok_or(Failure::NotFound("Hub".into()))?;
+    let hub = hubs::get(&state.db, id.get()).await?.ok_or(Failure::NotFound("Hub".into()))?;
     ctx.require(Action::ViewHub(hub.id))?;
     let schools = schools::of_hub(&state.db, id).await?.into_iter().filter(|s| s.is_member()).collect();
     let can_people = ctx.can(&Action::ListPeople);
@@ -77,11 +76,33 @@ impl TrustList {
     }
 }
 
-pub async fn trusts(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
+/// A search of trusts (the page and the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TrustParams {
+    pub q: String,
+    /// "all" for every trust, else those with member schools.
+    pub scope: String,
+}
+
+impl TrustParams {
+    pub fn text(&self) -> Option<&str> {
+        let t = self.q.trim();
+        if t.is_empty() { None } else { Some(t) }
+    }
+    pub fn all(&self) -> bool {
+        self.scope.trim() == "all"
+    }
+}
+
+pub async fn trusts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TrustParams>,
+) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let all = q.get("scope") == "all";
-    let trusts = hubs::trusts(&state.db, q.opt("q").as_deref(), !all).await?;
-    Ok(render(&TrustList { l: Layout::new(&ctx, "Trusts"), q: q.get("q").to_string(), all, trusts }))
+    let trusts = hubs::trusts(&state.db, q.text(), !q.all()).await?;
+    Ok(render(&TrustList { l: Layout::new(&ctx, "Trusts"), q: q.q.trim().to_string(), all: q.all(), trusts }))
 }
 
 #[derive(Template)]
@@ -101,9 +122,8 @@ impl TrustPage {
 
 pub async fn trust(State(state): State<AppState>, ctx: Ctx, Path(id): Path<TrustId>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let id = id.get();
     let trust = hubs::trust(&state.db, id).await?.ok_or(Failure::NotFound("trust".into()))?;
     let schools = schools::of_trust(&state.db, id).await?;
-    let executives = hubs::trust_executives(&state.db, id).await?;
+    let executives = hubs::trust_executives(&state.db, id.get()).await?;
     Ok(render(&TrustPage { l: Layout::new(&ctx, trust.name.clone()), trust, schools, executives }))
 }

@@ -6,16 +6,18 @@ use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
-use crate::forms::{Fields, Form, Path, RawQuery, page_of};
+use crate::forms::{Form, Path, Query, page_number};
 use crate::layout::{Layout, date, thousands, when_opt};
 use crate::services::account as accounts;
+use crate::services::people::{self as person_service, Edit};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use upward_domain::account::{InviteRequest, RoleRequest};
-use upward_domain::ids::{GrantId, PersonId};
+use upward_domain::ids::{GrantId, PersonId, Urn};
+use upward_domain::people::{ConflictInput, PoolInput, SafeguardingInput, UnavailableInput};
 use upward_domain::policy::{Action, people_visibility};
 use upward_domain::roles::Role;
 use upward_storage::people::{self, Person, PersonQuery};
@@ -29,12 +31,73 @@ pub struct Opt {
     pub selected: bool,
 }
 
-/// Read a people search from a query string.
-pub fn parse_query(q: &Fields) -> (PersonQuery, Vec<FieldError>) {
+/// A people search as the address gives it (the page and the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PeopleParams {
+    pub q: String,
+    pub role: String,
+    pub pool: String,
+    pub specialism: String,
+    pub hub: String,
+    pub school: String,
+    pub trust: String,
+    pub page: String,
+    pub per_page: String,
+    pub format: String,
+}
+
+impl PeopleParams {
+    /// The search again, without the page and format (for page links).
+    pub fn link_query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("role", &self.role),
+            ("pool", &self.pool),
+            ("specialism", &self.specialism),
+            ("hub", &self.hub),
+            ("school", &self.school),
+            ("trust", &self.trust),
+        ] {
+            if !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        s.finish()
+    }
+}
+
+fn opt_text(v: &str) -> Option<String> {
+    let t = v.trim();
+    if t.is_empty() { None } else { Some(t.to_string()) }
+}
+
+/// A number from the address, or a message naming the field.
+pub fn int_param(field: &str, label: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    let t = v.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.replace(',', "").parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError::new(field, format!("{label} must be a whole number, not \"{t}\"")));
+            None
+        }
+    }
+}
+
+/// Read a people search.
+pub fn parse_query(q: &PeopleParams) -> (PersonQuery, Vec<FieldError>) {
     let mut errors = vec![];
-    let mut out =
-        PersonQuery { q: q.opt("q"), pool: q.opt("pool"), specialism: q.opt("specialism"), ..Default::default() };
-    if let Some(r) = q.opt("role") {
+    let mut out = PersonQuery {
+        q: opt_text(&q.q),
+        pool: opt_text(&q.pool),
+        specialism: opt_text(&q.specialism),
+        ..Default::default()
+    };
+    if let Some(r) = opt_text(&q.role) {
         match r.parse::<Role>() {
             Ok(r) => out.role = Some(r),
             Err(e) => errors.push(FieldError { field: "role".into(), message: e.to_string() }),
@@ -46,9 +109,9 @@ pub fn parse_query(q: &Fields) -> (PersonQuery, Vec<FieldError>) {
         errors.push(FieldError { field: "pool".into(), message: format!("\"{p}\" is not a pool") });
         out.pool = None;
     }
-    out.hub_id = q.int("hub", "Hub", &mut errors);
-    out.school_id = q.int("school", "School", &mut errors);
-    out.trust_id = q.int("trust", "Trust", &mut errors);
+    out.hub_id = int_param("hub", "Hub", &q.hub, &mut errors);
+    out.school_id = int_param("school", "School", &q.school, &mut errors);
+    out.trust_id = int_param("trust", "Trust", &q.trust, &mut errors);
     (out, errors)
 }
 
@@ -77,17 +140,23 @@ impl List {
             format!("/people?{}&page={p}", self.base_query)
         }
     }
+    fn count(&self, n: impl crate::layout::AsI64, one: &str, many: &str) -> String {
+        upward_domain::text::count(n.as_i64(), one, many)
+    }
+    fn are(&self, n: impl crate::layout::AsI64) -> &'static str {
+        upward_domain::text::plural(n.as_i64(), "is", "are")
+    }
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PeopleParams>) -> Result<Response, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
     let (query, errors) = parse_query(&q);
-    if let Some(f) = Format::from_query(q.get("format")) {
+    if let Some(f) = Format::from_query(q.format.trim()) {
         let rows = people::export(&state.db, &query, &vis, 100_000).await?;
         return Ok(download(&table(&rows), f, state.today()));
     }
-    let page = people::search(&state.db, &query, &vis, page_of(&q), PER_PAGE).await?;
+    let page = people::search(&state.db, &query, &vis, page_number(&q.page), PER_PAGE).await?;
     let roles = Role::ALL
         .iter()
         .map(|r| Opt { value: r.as_str().into(), label: r.label().into(), selected: query.role == Some(*r) })
@@ -115,7 +184,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
         hubs,
         errors,
         page,
-        base_query: q.without(&["page", "format"]),
+        base_query: q.link_query(),
     }))
 }
 
@@ -165,6 +234,9 @@ struct Show {
     p: Person,
     safeguarding: Option<people::Safeguarding>,
     can_confidential: bool,
+    can_edit_matching: bool,
+    unavailable: Vec<String>,
+    conflicts: Vec<people::DeclaredConflict>,
     can_manage: bool,
     role_opts: Vec<Opt>,
     hub_opts: Vec<Opt>,
@@ -178,13 +250,25 @@ impl Show {
     fn when(&self, t: &Option<i64>) -> String {
         when_opt(*t)
     }
+    fn fee(&self, pence: &Option<i64>) -> String {
+        match pence {
+            Some(p) => format!("£{}", upward_domain::people::fee_text(Some(*p))),
+            None => String::new(),
+        }
+    }
 }
 
-async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<String>) -> Result<Show, Failure> {
-    let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
+async fn show_page(state: &AppState, ctx: &Ctx, id: PersonId, role_error: Option<String>) -> Result<Show, Failure> {
+    let p = person_service::person(state, id).await?;
     ctx.require(Action::ViewPerson(p.reference()))?;
     let can_confidential = ctx.can(&Action::ViewPersonConfidential(p.reference()));
     let safeguarding = if can_confidential { people::safeguarding(&state.db, id).await? } else { None };
+    let can_edit_matching = ctx.can(&Action::EditPersonForMatching(p.reference()));
+    let (unavailable, conflicts) = if can_edit_matching {
+        (people::unavailable(&state.db, id).await?, people::conflicts(&state.db, id).await?)
+    } else {
+        (vec![], vec![])
+    };
     let can_manage = ctx.can(&Action::ManageRoles);
     let (role_opts, hub_opts) = if can_manage {
         (
@@ -206,6 +290,9 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<Stri
         p,
         safeguarding,
         can_confidential,
+        can_edit_matching,
+        unavailable,
+        conflicts,
         can_manage,
         role_opts,
         hub_opts,
@@ -215,18 +302,16 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: i64, role_error: Option<Stri
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<PersonId>) -> Result<Response, Failure> {
     ctx.require(Action::UseOwnAccount)?;
-    let id = id.get();
     Ok(render(&show_page(&state, &ctx, id, None).await?))
 }
 
+/// The "Give a role" form.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RoleForm {
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    hub: String,
-    #[serde(default)]
-    school_urn: String,
+    pub role: String,
+    pub hub: String,
+    pub school_urn: String,
 }
 
 pub async fn add_role(
@@ -236,13 +321,12 @@ pub async fn add_role(
     Form(f): Form<RoleForm>,
 ) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
-    let id = id.get();
-    let p = people::get(&state.db, id).await?.ok_or(Failure::NotFound("person".into()))?;
+    let p = person_service::person(&state, id).await?;
     let req = RoleRequest { role: f.role, hub: f.hub, school_urn: f.school_urn };
     match accounts::grant(&state, &p, &req).await? {
         Ok(g) => {
             let mut tx = state.db.begin().await?;
-            people::add_grant(&mut tx, &ctx.who(), id, g).await?;
+            people::add_grant(&mut tx, &ctx.who(), id.get(), g).await?;
             tx.commit().await?;
             Ok(redirect_with(
                 &format!("/people/{id}#roles"),
@@ -264,9 +348,8 @@ pub async fn remove_role(
     Path((id, grant)): Path<(PersonId, GrantId)>,
 ) -> Result<Response, Failure> {
     ctx.require(Action::ManageRoles)?;
-    let (id, grant) = (id.get(), grant.get());
     let mut tx = state.db.begin().await?;
-    people::remove_grant(&mut tx, &ctx.who(), id, grant).await?;
+    people::remove_grant(&mut tx, &ctx.who(), id.get(), grant.get()).await?;
     tx.commit().await?;
     Ok(redirect_with(&format!("/people/{id}#roles"), "success", "The role has been taken away.", ctx.secure))
 }
@@ -390,4 +473,304 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Invit
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &invite_page(&state, &ctx, f, errors).await?))
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// What matching uses: the central team's page on a person's profile.
+
+/// One pool's row on the page: the membership (or an offer to join).
+pub struct PoolRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub member: bool,
+    pub status: String,
+    pub since: String,
+    pub min_per_year: String,
+    pub max_per_year: String,
+    pub fee: String,
+}
+
+#[derive(Template)]
+#[template(path = "people/matching.html")]
+struct MatchingPage {
+    l: Layout,
+    p: Person,
+    pools: Vec<PoolRow>,
+    statuses: &'static [(&'static str, &'static str)],
+    /// (specialism, held)
+    specialisms: Vec<(String, bool)>,
+    can_confidential: bool,
+    safeguarding: people::Safeguarding,
+    unavailable: Vec<String>,
+    conflicts: Vec<people::DeclaredConflict>,
+    /// The form that failed ("pool-reviewer", "specialisms", ...), its
+    /// problems, and what was typed.
+    failed: Option<Failed>,
+}
+
+pub struct Failed {
+    pub form: String,
+    pub errors: Vec<FieldError>,
+    pub typed: Vec<(String, String)>,
+}
+
+impl MatchingPage {
+    fn d(&self, iso: &str) -> String {
+        date(iso)
+    }
+    /// What was typed in `form`'s `field` when it failed, else `stored`.
+    fn v(&self, form: &str, field: &str, stored: &str) -> String {
+        match &self.failed {
+            Some(f) if f.form == form => {
+                f.typed.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()).unwrap_or_default()
+            }
+            _ => stored.to_string(),
+        }
+    }
+    fn err(&self, form: &str, field: &str) -> Option<String> {
+        match &self.failed {
+            Some(f) if f.form == form => f.errors.iter().find(|e| e.field == field).map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+    fn failed_here(&self, form: &str) -> bool {
+        self.failed.as_ref().is_some_and(|f| f.form == form)
+    }
+}
+
+async fn matching_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PersonId,
+    failed: Option<Failed>,
+) -> Result<MatchingPage, Failure> {
+    let f = person_service::facts(state, ctx, id).await?;
+    let pools = people::POOLS
+        .iter()
+        .map(|&(code, label)| match f.person.pools.iter().find(|x| x.pool == code) {
+            Some(m) => PoolRow {
+                code,
+                label,
+                member: true,
+                status: m.status.clone(),
+                since: m.since.clone().unwrap_or_default(),
+                min_per_year: m.min_per_year.map(|n| n.to_string()).unwrap_or_default(),
+                max_per_year: m.max_per_year.map(|n| n.to_string()).unwrap_or_default(),
+                fee: upward_domain::people::fee_text(m.fee_pence),
+            },
+            None => PoolRow {
+                code,
+                label,
+                member: false,
+                status: "active".into(),
+                since: String::new(),
+                min_per_year: String::new(),
+                max_per_year: String::new(),
+                fee: String::new(),
+            },
+        })
+        .collect();
+    let mut specialisms: Vec<(String, bool)> = people::specialisms_in_use(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let held = f.person.specialisms.contains(&s);
+            (s, held)
+        })
+        .collect();
+    for s in &f.person.specialisms {
+        if !specialisms.iter().any(|(x, _)| x == s) {
+            specialisms.push((s.clone(), true));
+        }
+    }
+    specialisms.sort_by_key(|(s, _)| s.to_lowercase());
+    Ok(MatchingPage {
+        l: Layout::new(ctx, format!("What matching uses: {}", f.person.full_name)),
+        pools,
+        statuses: upward_domain::people::POOL_STATUSES,
+        specialisms,
+        can_confidential: f.can_confidential && ctx.can(&Action::EditPersonConfidential(f.person.reference())),
+        safeguarding: f.safeguarding.unwrap_or_default(),
+        unavailable: f.unavailable,
+        conflicts: f.conflicts,
+        p: f.person,
+        failed,
+    })
+}
+
+pub async fn matching_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+) -> Result<Response, Failure> {
+    Ok(render(&matching_page(&state, &ctx, id, None).await?))
+}
+
+/// Make one change; back to the page with a message, or the page again with
+/// the problems beside the form (422).
+async fn apply(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PersonId,
+    version: &str,
+    edit: Edit,
+    form: &str,
+    typed: Vec<(String, String)>,
+) -> Result<Response, Failure> {
+    let anchor = match form {
+        "specialisms" => "specialisms-h",
+        "safeguarding" => "safe-h",
+        "unavailable" => "unavailable-h",
+        "conflicts" => "conflicts-h",
+        _ => "pools-h",
+    };
+    match person_service::edit(state, ctx, id, version, edit).await? {
+        Ok(done) => Ok(redirect_with(&format!("/people/{id}/matching#{anchor}"), "success", &done, ctx.secure)),
+        Err(errors) => {
+            let failed = Failed { form: form.to_string(), errors, typed };
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &matching_page(state, ctx, id, Some(failed)).await?))
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PoolForm {
+    pub version: String,
+    pub pool: String,
+    pub status: String,
+    pub since: String,
+    pub min_per_year: String,
+    pub max_per_year: String,
+    pub fee: String,
+}
+
+pub async fn save_pool(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    Form(f): Form<PoolForm>,
+) -> Result<Response, Failure> {
+    let typed = vec![
+        ("status".into(), f.status.clone()),
+        ("since".into(), f.since.clone()),
+        ("min_per_year".into(), f.min_per_year.clone()),
+        ("max_per_year".into(), f.max_per_year.clone()),
+        ("fee".into(), f.fee.clone()),
+    ];
+    let form = format!("pool-{}", f.pool.trim());
+    let input = PoolInput {
+        pool: f.pool,
+        status: f.status,
+        since: f.since,
+        min_per_year: f.min_per_year,
+        max_per_year: f.max_per_year,
+        fee: f.fee,
+    };
+    apply(&state, &ctx, id, &f.version, Edit::Pool(input), &form, typed).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SpecialismsForm {
+    pub version: String,
+    pub specialism: Vec<String>,
+    pub new_specialisms: String,
+}
+
+pub async fn save_specialisms(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    Form(f): Form<SpecialismsForm>,
+) -> Result<Response, Failure> {
+    let typed = vec![("new_specialisms".into(), f.new_specialisms.clone())];
+    let edit = Edit::Specialisms { chosen: f.specialism, new: f.new_specialisms };
+    apply(&state, &ctx, id, &f.version, edit, "specialisms", typed).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SafeguardingForm {
+    pub version: String,
+    pub dbs_checked_on: String,
+    pub dbs_certificate: String,
+    pub trained_on: String,
+}
+
+pub async fn save_safeguarding(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    Form(f): Form<SafeguardingForm>,
+) -> Result<Response, Failure> {
+    let typed = vec![
+        ("dbs_checked_on".into(), f.dbs_checked_on.clone()),
+        ("dbs_certificate".into(), f.dbs_certificate.clone()),
+        ("trained_on".into(), f.trained_on.clone()),
+    ];
+    let input = SafeguardingInput {
+        dbs_checked_on: f.dbs_checked_on,
+        dbs_certificate: f.dbs_certificate,
+        trained_on: f.trained_on,
+    };
+    apply(&state, &ctx, id, &f.version, Edit::Safeguarding(input), "safeguarding", typed).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UnavailableForm {
+    pub version: String,
+    pub from: String,
+    pub to: String,
+    /// For "can do after all": the date (ISO).
+    pub date: String,
+}
+
+pub async fn add_unavailable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    Form(f): Form<UnavailableForm>,
+) -> Result<Response, Failure> {
+    let typed = vec![("from".into(), f.from.clone()), ("to".into(), f.to.clone())];
+    let edit = Edit::Unavailable(UnavailableInput { from: f.from, to: f.to });
+    apply(&state, &ctx, id, &f.version, edit, "unavailable", typed).await
+}
+
+pub async fn remove_unavailable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    Form(f): Form<UnavailableForm>,
+) -> Result<Response, Failure> {
+    apply(&state, &ctx, id, &f.version, Edit::Available(f.date), "unavailable", vec![]).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConflictForm {
+    pub version: String,
+    pub school_urn: String,
+    pub reason: String,
+}
+
+pub async fn add_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<PersonId>,
+    Form(f): Form<ConflictForm>,
+) -> Result<Response, Failure> {
+    let typed = vec![("school_urn".into(), f.school_urn.clone()), ("reason".into(), f.reason.clone())];
+    let edit = Edit::Conflict(ConflictInput { school_urn: f.school_urn, reason: f.reason });
+    apply(&state, &ctx, id, &f.version, edit, "conflicts", typed).await
+}
+
+pub async fn remove_conflict(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, urn)): Path<(PersonId, Urn)>,
+    Form(f): Form<ConflictForm>,
+) -> Result<Response, Failure> {
+    apply(&state, &ctx, id, &f.version, Edit::Withdraw(urn), "conflicts", vec![]).await
 }

@@ -5,13 +5,13 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
-use crate::forms::Path;
-use crate::forms::{Fields, RawQuery, page_of};
+use crate::forms::{Path, Query, page_number};
 use crate::layout::{Layout, date, thousands};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use upward_domain::ids::Urn;
+use serde::Deserialize;
+use upward_domain::ids::{TrustId, Urn};
 use upward_domain::policy::{Action, people_visibility};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, REGIONS, TypeGroup};
 use upward_storage::schools::{self, School, SchoolQuery, SchoolSort, StatusFilter};
@@ -20,17 +20,73 @@ use upward_storage::{Page, hubs, people, programmes};
 pub const PER_PAGE: i64 = 25;
 pub const EXPORT_LIMIT: i64 = 100_000;
 
-/// Read a directory search from a query string, with a message for each
-/// value that makes no sense.
-pub fn parse_query(q: &Fields) -> (SchoolQuery, Vec<FieldError>) {
+/// A directory search as the address gives it (the page and the API).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SchoolParams {
+    pub q: String,
+    pub phase: String,
+    #[serde(rename = "type")]
+    pub type_group: String,
+    pub gender: String,
+    pub admissions: String,
+    pub ofsted: String,
+    pub hub: String,
+    pub trust: String,
+    pub region: String,
+    pub status: String,
+    pub scope: String,
+    pub sort: String,
+    pub dir: String,
+    pub page: String,
+    pub per_page: String,
+    pub format: String,
+}
+
+impl SchoolParams {
+    /// The search again without the named fields (and never page or
+    /// format unless kept), for sort, filter and page links.
+    pub fn link_query(&self, without: &[&str]) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("phase", &self.phase),
+            ("type", &self.type_group),
+            ("gender", &self.gender),
+            ("admissions", &self.admissions),
+            ("ofsted", &self.ofsted),
+            ("hub", &self.hub),
+            ("trust", &self.trust),
+            ("region", &self.region),
+            ("status", &self.status),
+            ("scope", &self.scope),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+        ] {
+            if !without.contains(&k) && !v.trim().is_empty() {
+                s.append_pair(k, v.trim());
+            }
+        }
+        s.finish()
+    }
+}
+
+/// Read a directory search, with a message for each value that makes no
+/// sense.
+pub fn parse_query(q: &SchoolParams) -> (SchoolQuery, Vec<FieldError>) {
     let mut errors = Vec::new();
     let mut bad = |field: &str, v: &str, what: &str| {
         errors.push(FieldError { field: field.into(), message: format!("\"{v}\" is not {what}") });
     };
-    let mut out = SchoolQuery { q: q.opt("q"), members_only: q.get("scope") != "all", ..Default::default() };
+    let text = q.q.trim();
+    let mut out = SchoolQuery {
+        q: if text.is_empty() { None } else { Some(text.to_string()) },
+        members_only: q.scope.trim() != "all",
+        ..Default::default()
+    };
     macro_rules! vocab {
-        ($field:literal, $ty:ty, $slot:ident, $what:literal) => {
-            let v = q.get($field);
+        ($field:literal, $value:expr, $ty:ty, $slot:ident, $what:literal) => {
+            let v = $value.trim();
             if !v.is_empty() {
                 match <$ty>::from_code(v) {
                     Some(x) => out.$slot = Some(x),
@@ -39,13 +95,13 @@ pub fn parse_query(q: &Fields) -> (SchoolQuery, Vec<FieldError>) {
             }
         };
     }
-    vocab!("phase", Phase, phase, "a phase");
-    vocab!("type", TypeGroup, type_group, "a type of school");
-    vocab!("gender", Gender, gender, "a gender of entry");
-    vocab!("admissions", Admissions, admissions, "an admissions policy");
-    vocab!("ofsted", OfstedGrade, ofsted, "an Ofsted grade");
-    for (field, slot) in [("hub", &mut out.hub_id), ("trust", &mut out.trust_id)] {
-        let v = q.get(field);
+    vocab!("phase", q.phase, Phase, phase, "a phase");
+    vocab!("type", q.type_group, TypeGroup, type_group, "a type of school");
+    vocab!("gender", q.gender, Gender, gender, "a gender of entry");
+    vocab!("admissions", q.admissions, Admissions, admissions, "an admissions policy");
+    vocab!("ofsted", q.ofsted, OfstedGrade, ofsted, "an Ofsted grade");
+    for (field, v, slot) in [("hub", &q.hub, &mut out.hub_id), ("trust", &q.trust, &mut out.trust_id)] {
+        let v = v.trim();
         if !v.is_empty() {
             match v.parse::<i64>() {
                 Ok(n) => *slot = Some(n),
@@ -53,7 +109,7 @@ pub fn parse_query(q: &Fields) -> (SchoolQuery, Vec<FieldError>) {
             }
         }
     }
-    let region = q.get("region");
+    let region = q.region.trim();
     if !region.is_empty() {
         if REGIONS.contains(&region) {
             out.region = Some(region.to_string());
@@ -61,7 +117,7 @@ pub fn parse_query(q: &Fields) -> (SchoolQuery, Vec<FieldError>) {
             bad("region", region, "a region of England");
         }
     }
-    out.status = match q.get("status") {
+    out.status = match q.status.trim() {
         "" | "open" => StatusFilter::Open,
         "closed" => StatusFilter::Closed,
         "any" => StatusFilter::Any,
@@ -70,14 +126,14 @@ pub fn parse_query(q: &Fields) -> (SchoolQuery, Vec<FieldError>) {
             StatusFilter::Open
         }
     };
-    let sort = q.get("sort");
+    let sort = q.sort.trim();
     if !sort.is_empty() {
         match SchoolSort::from_code(sort) {
             Some(s) => out.sort = s,
             None => bad("sort", sort, "a column to sort by"),
         }
     }
-    out.desc = q.get("dir") == "desc";
+    out.desc = q.dir.trim() == "desc";
     (out, errors)
 }
 
@@ -136,22 +192,28 @@ impl List {
             format!("/schools?{}&page={p}", self.base_query)
         }
     }
+    fn count(&self, n: impl crate::layout::AsI64, one: &str, many: &str) -> String {
+        upward_domain::text::count(n.as_i64(), one, many)
+    }
+    fn are(&self, n: impl crate::layout::AsI64) -> &'static str {
+        upward_domain::text::plural(n.as_i64(), "is", "are")
+    }
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SchoolParams>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let (query, errors) = parse_query(&q);
-    if let Some(f) = Format::from_query(q.get("format")) {
+    if let Some(f) = Format::from_query(q.format.trim()) {
         let rows = schools::export(&state.db, &query, EXPORT_LIMIT).await?;
         return Ok(download(&table(&rows), f, state.today()));
     }
-    let page = schools::search(&state.db, &query, page_of(&q), PER_PAGE).await?;
+    let page = schools::search(&state.db, &query, page_number(&q.page), PER_PAGE).await?;
     let hub_list = hubs::names(&state.db).await?;
     let trust_filter = match query.trust_id {
-        Some(t) => hubs::trust(&state.db, t).await?.map(|t| (t.id, t.name, q.without(&["trust", "page"]))),
+        Some(t) => hubs::trust(&state.db, TrustId(t)).await?.map(|t| (t.id, t.name, q.link_query(&["trust"]))),
         None => None,
     };
-    let base_query = q.without(&["page", "format"]);
+    let base_query = q.link_query(&[]);
     let sorts = SchoolSort::ALL
         .iter()
         .filter(|(s, _, _)| {
@@ -168,7 +230,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
         .map(|(s, code, label)| {
             let active = query.sort == *s;
             let dir = if active && !query.desc { "desc" } else { "asc" };
-            let rest = q.without(&["sort", "dir", "page", "format"]);
+            let rest = q.link_query(&["sort", "dir"]);
             let href = format!("/schools?{}{}sort={code}&dir={dir}", rest, if rest.is_empty() { "" } else { "&" });
             SortLink {
                 label,
@@ -183,7 +245,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
             }
         })
         .collect();
-    let export_query = q.without(&["page", "format"]);
+    let export_query = q.link_query(&[]);
     let status = match query.status {
         StatusFilter::Open => "open",
         StatusFilter::Closed => "closed",
@@ -386,8 +448,7 @@ impl Show {
 
 pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(urn): Path<Urn>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let urn = urn.get();
-    let s = schools::by_urn(&state.db, urn).await?.ok_or(Failure::NotFound("school".into()))?;
+    let s = schools::by_urn(&state.db, urn.get()).await?.ok_or(Failure::NotFound("school".into()))?;
     let actor = ctx.require(Action::ViewSchool(s.reference()))?.clone();
     let perf = schools::performance(&state.db, s.id).await?;
     let themes = schools::themes(&state.db, s.id).await?;

@@ -6,14 +6,14 @@ use super::{render, render_status};
 use crate::AppState;
 use crate::ctx::{Ctx, redirect_with};
 use crate::error::{Failure, FieldError};
-use crate::forms::Path;
-use crate::forms::{Fields, RawForm, RawQuery};
+use crate::forms::{Form, Path, Query};
 use crate::layout::Layout;
 use crate::services::matching::{engine_taxonomy, taxonomy_of};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 use upward_domain::ids::ThemeId;
 use upward_domain::policy::Action;
 use upward_domain::validate;
@@ -34,13 +34,40 @@ struct ThemesPage {
     tried: Option<TryResult>,
     can_edit: bool,
     errors: Vec<FieldError>,
-    f: Fields,
+    f: ThemeForm,
 }
 
 impl ThemesPage {
+    /// What was typed in the "add a theme" form.
     fn v(&self, name: &str) -> String {
-        self.f.get(name).to_string()
+        match name {
+            "code" => &self.f.code,
+            "label" => &self.f.label,
+            "weight" => &self.f.weight,
+            "keywords" => &self.f.keywords,
+            _ => "",
+        }
+        .trim()
+        .to_string()
     }
+}
+
+/// A theme as typed (add or change).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ThemeForm {
+    pub code: String,
+    pub label: String,
+    pub weight: String,
+    pub keywords: String,
+}
+
+/// The themes page's address: `try` is a text to tag.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ThemesParams {
+    #[serde(rename = "try")]
+    pub try_text: String,
 }
 
 /// The tags the tagger gives `text`, explained.
@@ -58,33 +85,33 @@ pub fn try_tagger(themes: &[Theme], text: &str) -> TryResult {
 async fn page(
     state: &AppState,
     ctx: &Ctx,
-    q: &Fields,
-    f: Fields,
+    q: &ThemesParams,
+    f: ThemeForm,
     errors: Vec<FieldError>,
 ) -> Result<ThemesPage, Failure> {
     let themes = schools::taxonomy(&state.db).await?;
-    let tried = q.opt("try").map(|t| try_tagger(&themes, &t));
+    let text = q.try_text.trim();
+    let tried = if text.is_empty() { None } else { Some(try_tagger(&themes, text)) };
     Ok(ThemesPage { l: Layout::new(ctx, "Themes"), themes, tried, can_edit: ctx.can(&Action::RunMatching), errors, f })
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ThemesParams>) -> Result<Response, Failure> {
     ctx.require(Action::ViewMatching)?;
-    Ok(render(&page(&state, &ctx, &q, Fields::default(), vec![]).await?))
+    Ok(render(&page(&state, &ctx, &q, ThemeForm::default(), vec![]).await?))
 }
 
-fn read(f: &Fields, errors: &mut Vec<FieldError>) -> Option<(String, String, f64)> {
-    let label = validate::required_text("a label", f.get("label"), 80)
+fn read(f: &ThemeForm, errors: &mut Vec<FieldError>) -> Option<(String, String, f64)> {
+    let label = validate::required_text("a label", &f.label, 80)
         .map_err(|m| errors.push(FieldError { field: "label".into(), message: m }))
         .ok();
-    let keywords: Vec<String> =
-        f.get("keywords").split(';').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    let keywords: Vec<String> = f.keywords.split(';').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     if keywords.is_empty() {
         errors.push(FieldError {
             field: "keywords".into(),
             message: "Give at least one keyword or phrase (separate them with ;)".into(),
         });
     }
-    let weight = match f.get("weight") {
+    let weight = match f.weight.trim() {
         "" => Some(1.0),
         w => match w.parse::<f64>() {
             Ok(x) if x.is_finite() && (0.0..=10.0).contains(&x) => Some(x),
@@ -100,11 +127,11 @@ fn read(f: &Fields, errors: &mut Vec<FieldError>) -> Option<(String, String, f64
     Some((label?, keywords.join("; "), weight?))
 }
 
-pub async fn add(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -> Result<Response, Failure> {
+pub async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ThemeForm>) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let mut errors = vec![];
     let code: String =
-        f.get("code").trim().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        f.code.trim().to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     if code.is_empty() {
         errors
             .push(FieldError { field: "code".into(), message: "Give the theme a short code, e.g. early_years".into() });
@@ -113,7 +140,7 @@ pub async fn add(State(state): State<AppState>, ctx: Ctx, RawForm(f): RawForm) -
     let (Some((label, keywords, weight)), true) = (read, errors.is_empty()) else {
         return Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&state, &ctx, &Fields::default(), f, errors).await?,
+            &page(&state, &ctx, &ThemesParams::default(), f, errors).await?,
         ));
     };
     let mut tx = state.db.begin().await?;
@@ -131,7 +158,7 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<ThemeId>,
-    RawForm(f): RawForm,
+    Form(f): Form<ThemeForm>,
 ) -> Result<Response, Failure> {
     ctx.require(Action::RunMatching)?;
     let id = id.get();
@@ -139,7 +166,7 @@ pub async fn update(
     let Some((label, keywords, weight)) = read(&f, &mut errors).filter(|_| errors.is_empty()) else {
         return Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&state, &ctx, &Fields::default(), Fields::default(), errors).await?,
+            &page(&state, &ctx, &ThemesParams::default(), ThemeForm::default(), errors).await?,
         ));
     };
     let mut tx = state.db.begin().await?;

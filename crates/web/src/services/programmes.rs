@@ -84,7 +84,7 @@ pub async fn home_items(state: &AppState, actor: &Actor, today: NaiveDate) -> Re
         }
     }
     for t in actor.trusts() {
-        if let Some(trust) = hubs::trust(&state.db, t).await? {
+        if let Some(trust) = hubs::trust(&state.db, upward_domain::ids::TrustId(t)).await? {
             groups.push((Schools::Trust(t), trust.name.clone(), format!("/trusts/{t}")));
         }
     }
