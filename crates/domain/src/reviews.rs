@@ -57,6 +57,38 @@ impl ReviewKind {
     }
 }
 
+/// A place on a review team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    /// The Lead Reviewer.
+    Lead,
+    /// A peer reviewer.
+    Peer,
+}
+
+impl TeamRole {
+    pub const ALL: [TeamRole; 2] = [TeamRole::Lead, TeamRole::Peer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamRole::Lead => "lead",
+            TeamRole::Peer => "peer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TeamRole> {
+        TeamRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TeamRole::Lead => "Lead Reviewer",
+            TeamRole::Peer => "peer reviewer",
+        }
+    }
+}
+
 impl ReviewStatus {
     /// Still ahead and not yet staffed or started: matching may propose a
     /// team for it.

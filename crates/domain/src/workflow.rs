@@ -98,6 +98,13 @@ macro_rules! workflow {
             }
         }
 
+        /// The first state: where a new one starts.
+        impl Default for $name {
+            fn default() -> Self {
+                <Self as $crate::workflow::State>::ALL[0]
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str($crate::workflow::State::label(*self))
@@ -123,6 +130,40 @@ workflow! {
         Running = "running", "Running" => [Done, Queued, Failed, Running],
         Done = "done", "Done" => [],
         Failed = "failed", "Failed" => [],
+    }
+}
+
+workflow! {
+    /// An e-mail in the outbox. Queued ones are sent by the job worker;
+    /// account e-mails carrying a secret link are sent at once by the
+    /// request that made them ("sending") and never queued.
+    EmailStatus, "e-mail" {
+        Queued = "queued", "Waiting to be sent" => [Sent, Recorded, Failed, Queued],
+        Sending = "sending", "Being sent" => [Sent, Recorded, Failed],
+        Sent = "sent", "Sent" => [],
+        Recorded = "recorded", "In the outbox (no e-mail server)" => [],
+        Failed = "failed", "Could not be sent" => [],
+        Suppressed = "suppressed", "Not sent: switched off by the person" => [],
+    }
+}
+
+workflow! {
+    /// A person's account: invited (no password yet), active, or disabled
+    /// by an admin (and enabled again).
+    PersonStatus, "account" {
+        Invited = "invited", "Invited, not yet joined" => [Active, Disabled],
+        Active = "active", "Active" => [Disabled],
+        Disabled = "disabled", "Disabled" => [Active],
+    }
+}
+
+workflow! {
+    /// A person's membership of a pool (reviewers, Lead Reviewers,
+    /// facilitators): only active members are matched.
+    PoolStatus, "pool membership" {
+        Active = "active", "Active" => [Paused, Left],
+        Paused = "paused", "Paused (not matched for now)" => [Active, Left],
+        Left = "left", "Left the pool" => [Active],
     }
 }
 
@@ -166,6 +207,8 @@ mod tests {
         }
         check::<ImportStatus>();
         check::<JobStatus>();
+        check::<PersonStatus>();
+        check::<PoolStatus>();
         check::<crate::reviews::ReviewStatus>();
     }
 }

@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use upward_domain::ids::{CohortId, CycleId, GroupId, PersonId, ReviewId, RunId, SchoolId};
 use upward_domain::matching::{PairRule, RunKind, RunStatus, STALE_MESSAGE};
+use upward_domain::reviews::TeamRole;
 
 /// A review that needs a team.
 #[derive(Debug, Clone, Serialize)]
@@ -761,11 +762,12 @@ pub async fn accept_review_teams(
             .collect::<Result<_, _>>()?;
         Sql::new("DELETE FROM review_team WHERE review_id = ?").bind(review).query().execute(&mut **tx).await?;
         let t = tx.now();
-        for (p, role) in team.lead.iter().map(|l| (*l, "lead")).chain(team.peers.iter().map(|p| (*p, "peer"))) {
+        let lead = team.lead.iter().map(|l| (*l, TeamRole::Lead));
+        for (p, role) in lead.chain(team.peers.iter().map(|p| (*p, TeamRole::Peer))) {
             Sql::new("INSERT INTO review_team (review_id, person_id, role, created_at) VALUES (?, ?, ?, ?)")
                 .bind(review)
                 .bind(p.get())
-                .bind(role)
+                .bind(role.as_str())
                 .bind(t)
                 .query()
                 .execute(&mut **tx)

@@ -28,4 +28,5 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "matching runs", sql: include_str!("../migrations/0005_matching_runs.sql") },
     Migration { version: 6, name: "people", sql: include_str!("../migrations/0006_people.sql") },
     Migration { version: 7, name: "workflow states", sql: include_str!("../migrations/0007_workflow_states.sql") },
+    Migration { version: 8, name: "more workflow states", sql: include_str!("../migrations/0008_more_states.sql") },
 ];

@@ -11,6 +11,7 @@ use crate::sql::Sql;
 use crate::util::{Page, get_i64, get_oi64, get_ostr, get_str, like_escape};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use upward_domain::workflow::EmailStatus;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Email {
@@ -24,7 +25,7 @@ pub struct Email {
     /// 'queued', 'sending' (an account e-mail being delivered directly),
     /// 'sent' (by SMTP), 'recorded' (no SMTP: only this copy exists),
     /// 'failed', or 'suppressed' (the person switched the topic off).
-    pub status: String,
+    pub status: EmailStatus,
     pub sent_at: Option<i64>,
     pub error: Option<String>,
 }
@@ -38,7 +39,7 @@ fn email(r: &AnyRow) -> Result<Email, StoreError> {
         topic: get_str(r, "topic")?,
         subject: get_str(r, "subject")?,
         body_text: get_str(r, "body_text")?,
-        status: get_str(r, "status")?,
+        status: crate::util::get_state(r, "status")?,
         sent_at: get_oi64(r, "sent_at")?,
         error: get_ostr(r, "error")?,
     })
@@ -66,7 +67,7 @@ pub async fn enqueue(tx: &mut Tx, m: &NewEmail<'_>, suppressed: bool) -> Result<
     .bind(m.topic)
     .bind(m.subject)
     .bind(m.body_text)
-    .bind(if suppressed { "suppressed" } else { "queued" })
+    .bind(if suppressed { EmailStatus::Suppressed } else { EmailStatus::Queued }.as_str())
     .query()
     .fetch_one(&mut **tx)
     .await?;
@@ -101,10 +102,10 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Email>, StoreError> {
     db.fetch_optional(&Sql::new("SELECT * FROM outbox WHERE id = ?").bind(id)).await?.as_ref().map(email).transpose()
 }
 
-pub async fn mark(db: &Db, id: i64, status: &str, error: Option<&str>) -> Result<(), StoreError> {
-    let sent_at = if status == "sent" || status == "recorded" { Some(db.now()) } else { None };
+pub async fn mark(db: &Db, id: i64, status: EmailStatus, error: Option<&str>) -> Result<(), StoreError> {
+    let sent_at = matches!(status, EmailStatus::Sent | EmailStatus::Recorded).then(|| db.now());
     sqlx::query("UPDATE outbox SET status = $1, error = $2, sent_at = $3 WHERE id = $4")
-        .bind(status)
+        .bind(status.as_str())
         .bind(error)
         .bind(sent_at)
         .bind(id)

@@ -13,6 +13,7 @@ use upward_domain::people::{PoolMembership, SafeguardingRecord};
 use upward_domain::policy::{PersonRef, SchoolRef, Visibility};
 use upward_domain::roles::{Grant, Role, Scope, ScopeKind};
 use upward_domain::text::display_name;
+use upward_domain::workflow::{PersonStatus, PoolStatus};
 
 /// Pools people belong to (the domain's list).
 pub use upward_domain::people::{POOLS, pool_label};
@@ -42,7 +43,7 @@ impl GrantView {
 pub struct Pool {
     pub pool: String,
     pub label: String,
-    pub status: String,
+    pub status: PoolStatus,
     pub since: Option<String>,
     pub min_per_year: Option<i64>,
     pub max_per_year: Option<i64>,
@@ -64,8 +65,7 @@ pub struct Person {
     pub trust_name: Option<String>,
     pub school_trust_id: Option<i64>,
     pub phone: Option<String>,
-    /// 'invited', 'active' or 'disabled'.
-    pub status: String,
+    pub status: PersonStatus,
     pub last_sign_in_at: Option<i64>,
     pub created_at: i64,
     /// Moves on with every change to what matching uses (optimistic
@@ -111,7 +111,7 @@ fn person(r: &AnyRow) -> Result<Person, StoreError> {
         trust_name: get_ostr(r, "trust_name")?.map(|n| display_name(&n)),
         school_trust_id: get_oi64(r, "school_trust_id")?,
         phone: get_ostr(r, "phone")?,
-        status: get_str(r, "status")?,
+        status: crate::util::get_state(r, "status")?,
         last_sign_in_at: get_oi64(r, "last_sign_in_at")?,
         created_at: get_i64(r, "created_at")?,
         version: get_i64(r, "version")?,
@@ -273,7 +273,7 @@ async fn fill_details(db: &Db, people: &mut [Person]) -> Result<(), StoreError> 
                 p.pools.push(Pool {
                     label: pool_label(&pool).to_string(),
                     pool,
-                    status: get_str(&r, "status")?,
+                    status: crate::util::get_state(&r, "status")?,
                     since: get_ostr(&r, "since")?,
                     min_per_year: get_oi64(&r, "min_per_year")?,
                     max_per_year: get_oi64(&r, "max_per_year")?,
@@ -378,7 +378,7 @@ pub struct Credentials {
     pub person_id: i64,
     pub full_name: String,
     pub password_hash: Option<String>,
-    pub status: String,
+    pub status: PersonStatus,
 }
 
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, StoreError> {
@@ -392,7 +392,7 @@ pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, St
             person_id: get_i64(&r, "id")?,
             full_name: get_str(&r, "full_name")?,
             password_hash: get_ostr(&r, "password_hash")?,
-            status: get_str(&r, "status")?,
+            status: crate::util::get_state(&r, "status")?,
         })
     })
     .transpose()
@@ -407,8 +407,8 @@ pub struct NewPerson {
     pub school_id: Option<i64>,
     pub trust_id: Option<i64>,
     pub phone: Option<String>,
-    /// 'invited' (must set a password through their link) or 'active'.
-    pub status: String,
+    /// Invited (must set a password through their link) or active.
+    pub status: PersonStatus,
     #[serde(skip)]
     pub password_hash: Option<String>,
 }
@@ -435,7 +435,7 @@ pub async fn create(tx: &mut Tx, who: &Who, p: &NewPerson) -> Result<i64, StoreE
     .bind(p.trust_id)
     .bind(&p.phone)
     .bind(&p.password_hash)
-    .bind(&p.status)
+    .bind(p.status.as_str())
     .bind(person_search_text(p))
     .bind(t)
     .bind(t)

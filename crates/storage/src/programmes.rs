@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use crate::sql::Sql;
 use crate::util::{get_i64, get_ostr, get_str};
 use serde::Serialize;
-use upward_domain::reviews::{ReviewKind, ReviewStatus};
+use upward_domain::reviews::{ReviewKind, ReviewStatus, TeamRole};
 
 pub async fn create_cycle(
     tx: &mut Tx,
@@ -76,12 +76,12 @@ pub async fn add_team_member(
     who: &Who,
     review_id: i64,
     person_id: i64,
-    role: &str,
+    role: TeamRole,
 ) -> Result<(), StoreError> {
     Sql::new("INSERT INTO review_team (review_id, person_id, role, created_at) VALUES (?, ?, ?, ?)")
         .bind(review_id)
         .bind(person_id)
-        .bind(role)
+        .bind(role.as_str())
         .bind(tx.now())
         .query()
         .execute(&mut **tx)
@@ -93,9 +93,9 @@ pub async fn add_team_member(
             "review.team_member_added",
             "review",
             review_id,
-            format!("Person {person_id} joined the team as {role}"),
+            format!("Person {person_id} joined the team as {}", role.label()),
         )
-        .after(serde_json::json!({"person_id": person_id, "role": role})),
+        .after(serde_json::json!({"person_id": person_id, "role": role.as_str()})),
     )
     .await
 }
@@ -140,11 +140,8 @@ pub async fn calendar(db: &Db, person_id: i64) -> Result<Vec<CalendarItem>, Stor
         let role = get_str(r, "role")?;
         let school = get_str(r, "school_name")?;
         let kind = crate::util::get_kind(r, "kind")?.label();
-        let what = match role.as_str() {
-            "lead" => "Lead Reviewer",
-            "peer" => "peer reviewer",
-            _ => "host school",
-        };
+        // The team member's place, or (the second query) the host school.
+        let what = TeamRole::parse(&role).map(TeamRole::label).unwrap_or("host school");
         out.push(CalendarItem {
             uid: format!("review-{id}-{role}-{person_id}@upward"),
             title: format!("{kind}: {school}"),

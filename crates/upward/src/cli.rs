@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use upward_domain::roles::{Grant, Role, Scope};
+use upward_domain::workflow::PersonStatus;
 use upward_storage::{Db, Who, people};
 use upward_web::config::{Config, IpRange};
 use upward_web::{AppState, security};
@@ -322,7 +323,7 @@ async fn add_user(
         &people::NewPerson {
             email: email.clone(),
             full_name: full_name.clone(),
-            status: if hash.is_some() { "active".into() } else { "invited".into() },
+            status: if hash.is_some() { PersonStatus::Active } else { PersonStatus::Invited },
             password_hash: hash,
             ..Default::default()
         },

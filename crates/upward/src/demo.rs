@@ -6,9 +6,10 @@
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap};
 use upward_domain::ids::CohortId;
-use upward_domain::reviews::{ReviewKind, ReviewStatus};
+use upward_domain::reviews::{ReviewKind, ReviewStatus, TeamRole};
 use upward_domain::roles::{Grant, Role, Scope};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
+use upward_domain::workflow::PersonStatus;
 use upward_storage::audit::Change;
 use upward_storage::people::{NewPerson, Safeguarding};
 use upward_storage::programmes::NewReview;
@@ -317,7 +318,7 @@ impl Seeder<'_> {
                 school_id: school,
                 trust_id: trust,
                 phone: None,
-                status: "active".into(),
+                status: PersonStatus::Active,
                 password_hash: Some(self.hash.to_string()),
             },
         )
@@ -1081,10 +1082,10 @@ pub async fn seed(db: &Db) -> Result<()> {
         let teams = choose_teams(&todo, &members, &pooled, &history, [named[0], named[1]], today);
         for (b, lead, peers) in &teams {
             if let Some(l) = lead {
-                programmes::add_team_member(&mut s.tx, &who, *b, *l, "lead").await?;
+                programmes::add_team_member(&mut s.tx, &who, *b, *l, TeamRole::Lead).await?;
             }
             for p in peers {
-                programmes::add_team_member(&mut s.tx, &who, *b, *p, "peer").await?;
+                programmes::add_team_member(&mut s.tx, &who, *b, *p, TeamRole::Peer).await?;
             }
             let host = members[booked.iter().find(|x| x.id == *b).map(|x| x.member).unwrap_or(0)].id;
             history.extend(lead.iter().chain(peers.iter()).map(|p| (*p, host)));

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use std::time::Duration;
+use upward_domain::workflow::EmailStatus;
 use upward_storage::{jobs, outbox};
 
 pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
@@ -63,14 +64,14 @@ async fn send_email(state: &AppState, payload: &str) -> Result<(), String> {
     let Some(m) = outbox::get(&state.db, id).await.map_err(|e| e.to_string())? else {
         return Ok(());
     };
-    if m.status != "queued" {
+    if m.status != EmailStatus::Queued {
         return Ok(());
     }
     // (Only messages without a secret are queued: see mail::with_secret_link.)
     match state.mail.deliver(&m.to_address, &m.subject, &m.body_text).await {
         Ok(status) => outbox::mark(&state.db, id, status, None).await.map_err(|e| e.to_string()),
         Err(e) => {
-            let _ = outbox::mark(&state.db, id, "queued", Some(&e)).await;
+            let _ = outbox::mark(&state.db, id, EmailStatus::Queued, Some(&e)).await;
             Err(e)
         }
     }

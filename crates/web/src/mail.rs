@@ -10,6 +10,7 @@
 
 use crate::AppState;
 use std::sync::{Arc, Mutex};
+use upward_domain::workflow::EmailStatus;
 use upward_storage::outbox::{self, NewEmail};
 use upward_storage::{Db, StoreError, Tx, people};
 
@@ -89,17 +90,17 @@ impl Transport {
     /// Deliver a message. Returns the outbox status it reached: 'sent' (by
     /// SMTP) or 'recorded' (nowhere else to go; the test catcher counts as
     /// this too), or what went wrong.
-    pub async fn deliver(&self, to: &str, subject: &str, body: &str) -> Result<&'static str, String> {
+    pub async fn deliver(&self, to: &str, subject: &str, body: &str) -> Result<EmailStatus, String> {
         match self {
-            Transport::Smtp { url, from } => smtp(url, from, to, subject, body).await.map(|()| "sent"),
-            Transport::RecordOnly => Ok("recorded"),
+            Transport::Smtp { url, from } => smtp(url, from, to, subject, body).await.map(|()| EmailStatus::Sent),
+            Transport::RecordOnly => Ok(EmailStatus::Recorded),
             Transport::Catcher(c) => {
                 c.0.lock().unwrap_or_else(|e| e.into_inner()).push(Delivered {
                     to: to.to_string(),
                     subject: subject.to_string(),
                     body: body.to_string(),
                 });
-                Ok("recorded")
+                Ok(EmailStatus::Recorded)
             }
         }
     }
@@ -181,7 +182,7 @@ impl SecretMail {
     pub async fn deliver(self, state: &AppState) -> bool {
         let (status, error) = match state.mail.deliver(&self.to, &self.subject, &self.body).await {
             Ok(status) => (status, None),
-            Err(e) => ("failed", Some(e)),
+            Err(e) => (EmailStatus::Failed, Some(e)),
         };
         if let Some(e) = &error {
             tracing::warn!(outbox = self.outbox_id, error = %e, "an account e-mail could not be delivered");

@@ -214,7 +214,7 @@ pub async fn forgotten_password_by_emailed_link(app: &TestApp) {
     // The outbox keeps a copy, without the link.
     let kept = upward_storage::outbox::latest_to(app.db(), "reviewer@upward.example.org").await.unwrap().unwrap();
     assert_eq!(kept.subject, "Reset your Upward password");
-    assert_eq!(kept.status, "recorded");
+    assert_eq!(kept.status, upward_domain::workflow::EmailStatus::Recorded);
     assert!(kept.body_text.contains("[link withheld: only the recipient's copy contains it]"), "{}", kept.body_text);
     assert!(!kept.body_text.contains("/password/reset/"), "{}", kept.body_text);
     let (status, page) = c.text(&link).await;

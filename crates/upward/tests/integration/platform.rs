@@ -245,7 +245,7 @@ pub async fn email_is_sent_by_smtp(app: &TestApp) {
     tx.commit().await.unwrap();
     assert_eq!(upward_web::jobs::drain(&state).await.unwrap(), 1);
     let mail = upward_storage::outbox::get(app.db(), id).await.unwrap().unwrap();
-    assert_eq!(mail.status, "sent", "{:?}", mail.error);
+    assert_eq!(mail.status, upward_domain::workflow::EmailStatus::Sent, "{:?}", mail.error);
     let text = received.lock().await.clone();
     assert!(text.contains("Subject: Hello by SMTP"), "{text}");
     assert!(text.contains("It works."));
@@ -256,8 +256,8 @@ pub async fn email_is_sent_by_smtp(app: &TestApp) {
 /// and takes every one it does (the migration's CHECK lists and the enums
 /// agree).
 pub async fn workflow_states_are_checked_by_the_database(app: &TestApp) {
-    use upward_domain::reviews::{ReviewKind, ReviewStatus};
-    use upward_domain::workflow::{ImportStatus, JobStatus, State};
+    use upward_domain::reviews::{ReviewKind, ReviewStatus, TeamRole};
+    use upward_domain::workflow::{EmailStatus, ImportStatus, JobStatus, PersonStatus, PoolStatus, State};
     let db = app.db().pool();
     let exec = |sql: String| async move { sqlx::query(&sql).execute(db).await };
     let review: i64 = sqlx::query("SELECT MIN(id) FROM reviews").fetch_one(db).await.unwrap().get(0);
@@ -267,15 +267,29 @@ pub async fn workflow_states_are_checked_by_the_database(app: &TestApp) {
     exec("INSERT INTO import_runs (kind, file_name, started_at, status) VALUES ('gias', 'x.csv', 0, 'running')".into())
         .await
         .unwrap();
+    exec("INSERT INTO outbox (created_at, to_address, topic, subject, body_text, status) VALUES (0, 'a@b.org', 'x', 'x', 'x', 'queued')".into())
+        .await
+        .unwrap();
     let cases: Vec<(&str, &str, Vec<&str>)> = vec![
         ("reviews", "status", ReviewStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ("reviews", "kind", ReviewKind::ALL.iter().map(|s| s.as_str()).collect()),
         ("import_runs", "status", ImportStatus::ALL.iter().map(|s| s.as_str()).collect()),
         ("jobs", "status", JobStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("outbox", "status", EmailStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("people", "status", PersonStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("pool_memberships", "status", PoolStatus::ALL.iter().map(|s| s.as_str()).collect()),
+        ("review_team", "role", TeamRole::ALL.iter().map(|s| s.as_str()).collect()),
+        ("schools", "membership", vec!["member", "former", "none"]),
     ];
     for (table, column, values) in cases {
-        let one =
-            if table == "reviews" { format!("id = {review}") } else { format!("id = (SELECT MAX(id) FROM {table})") };
+        let one = match table {
+            "reviews" => format!("id = {review}"),
+            // Tables without an id column of their own: one row.
+            "pool_memberships" | "review_team" => {
+                format!("id = (SELECT MIN(id) FROM {table})")
+            }
+            _ => format!("id = (SELECT MAX(id) FROM {table})"),
+        };
         for v in &values {
             exec(format!("UPDATE {table} SET {column} = '{v}' WHERE {one}"))
                 .await

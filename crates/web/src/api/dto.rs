@@ -88,7 +88,7 @@ impl From<&people::Person> for PersonDto {
             hub_name: p.hub_name.clone(),
             trust_id: p.trust_id,
             trust_name: p.trust_name.clone(),
-            status: p.status.clone(),
+            status: p.status.as_str().into(),
             roles: p.grants.iter().map(GrantDto::from).collect(),
             pools: p
                 .pools
@@ -96,7 +96,7 @@ impl From<&people::Person> for PersonDto {
                 .map(|x| PoolDto {
                     pool: x.pool.clone(),
                     label: x.label.clone(),
-                    status: x.status.clone(),
+                    status: x.status.as_str().into(),
                     since: x.since.clone(),
                     min_per_year: x.min_per_year,
                     max_per_year: x.max_per_year,
@@ -449,7 +449,7 @@ impl From<outbox::Email> for EmailDto {
             topic: m.topic,
             subject: m.subject,
             body: m.body_text,
-            status: m.status,
+            status: m.status.as_str().into(),
             sent_at: m.sent_at,
         }
     }

@@ -72,7 +72,7 @@ impl From<MatchingFacts> for PersonMatchingDto {
                 .map(|p| MatchingPoolDto {
                     pool: p.pool.clone(),
                     label: p.label.clone(),
-                    status: p.status.clone(),
+                    status: p.status.as_str().into(),
                     since: p.since.clone(),
                     min_per_year: p.min_per_year,
                     max_per_year: p.max_per_year,

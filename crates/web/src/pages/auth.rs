@@ -15,6 +15,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use upward_domain::throttle::{self, Verdict};
 use upward_domain::validate;
+use upward_domain::workflow::PersonStatus;
 use upward_storage::{auth, people};
 
 /// The longest password read (longer ones are refused unread).
@@ -116,7 +117,7 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginF
     let stored = creds.as_ref().and_then(|c| c.password_hash.clone());
     let ok = password.len() <= MAX_PASSWORD
         && tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref())).await.unwrap_or(false);
-    let active = creds.as_ref().is_some_and(|c| c.status == "active");
+    let active = creds.as_ref().is_some_and(|c| c.status == PersonStatus::Active);
     let Some(c) = creds.filter(|_| ok && active) else {
         auth::note_attempt(&state.db, auth::Attempt::SignIn, &email, &ctx.ip, false).await?;
         return Ok(fail("The e-mail address or the password is not right. Check them, or reset your password."));

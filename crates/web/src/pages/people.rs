@@ -552,7 +552,7 @@ async fn matching_page(
                 code,
                 label,
                 member: true,
-                status: m.status.clone(),
+                status: m.status.as_str().to_string(),
                 since: m.since.clone().unwrap_or_default(),
                 min_per_year: m.min_per_year.map(|n| n.to_string()).unwrap_or_default(),
                 max_per_year: m.max_per_year.map(|n| n.to_string()).unwrap_or_default(),
@@ -617,13 +617,7 @@ async fn apply(
     form: &str,
     typed: Vec<(String, String)>,
 ) -> Result<Response, Failure> {
-    let anchor = match form {
-        "specialisms" => "specialisms-h",
-        "safeguarding" => "safe-h",
-        "unavailable" => "unavailable-h",
-        "conflicts" => "conflicts-h",
-        _ => "pools-h",
-    };
+    let anchor = edit.section();
     match person_service::edit(state, ctx, id, version, edit).await? {
         Ok(done) => Ok(redirect_with(&format!("/people/{id}/matching#{anchor}"), "success", &done, ctx.secure)),
         Err(errors) => {

@@ -10,6 +10,7 @@ use crate::security::{new_token, token_hash};
 use upward_domain::account::{InviteRequest, RoleRequest};
 use upward_domain::roles::{Grant, Scope, ScopeKind};
 use upward_domain::throttle;
+use upward_domain::workflow::PersonStatus;
 use upward_storage::people::{NewPerson, Person};
 use upward_storage::{Who, audit, auth, hubs, people, schools};
 
@@ -99,7 +100,7 @@ pub async fn invite(
         school_id: school.as_ref().map(|s| s.id),
         trust_id: school.as_ref().and_then(|s| s.trust_id),
         phone: None,
-        status: "invited".into(),
+        status: PersonStatus::Invited,
         password_hash: None,
     };
     let person_id = people::create(&mut tx, who, &np).await?;
@@ -182,7 +183,7 @@ pub async fn send_reset_link(state: &AppState, email: &str, ip: &str) -> Result<
     }
     auth::note_attempt(&state.db, auth::Attempt::Reset, email, ip, false).await?;
     let Some(c) = people::credentials(&state.db, email).await? else { return Ok(()) };
-    if c.status == "disabled" {
+    if c.status == PersonStatus::Disabled {
         return Ok(());
     }
     let token = new_token();

@@ -39,7 +39,23 @@ impl Edit {
     fn action(&self, p: &Person) -> Action {
         match self {
             Edit::Safeguarding(_) => Action::EditPersonConfidential(p.reference()),
-            _ => Action::EditPersonForMatching(p.reference()),
+            Edit::Pool(_)
+            | Edit::Specialisms { .. }
+            | Edit::Unavailable(_)
+            | Edit::Available(_)
+            | Edit::Conflict(_)
+            | Edit::Withdraw(_) => Action::EditPersonForMatching(p.reference()),
+        }
+    }
+
+    /// The heading (its id) of the profile's section this edit belongs to.
+    pub fn section(&self) -> &'static str {
+        match self {
+            Edit::Pool(_) => "pools-h",
+            Edit::Specialisms { .. } => "specialisms-h",
+            Edit::Safeguarding(_) => "safe-h",
+            Edit::Unavailable(_) | Edit::Available(_) => "unavailable-h",
+            Edit::Conflict(_) | Edit::Withdraw(_) => "conflicts-h",
         }
     }
 }
@@ -181,7 +197,7 @@ pub async fn home_items(
     let mut out = Vec::new();
     let me = actor.person_id;
     if let Some(p) = people::get(&state.db, PersonId(me)).await?
-        && p.pools.iter().any(|x| x.status == "active")
+        && p.pools.iter().any(|x| x.status == upward_domain::workflow::PoolStatus::Active)
     {
         let checked = people::safeguarding(&state.db, PersonId(me))
             .await?
