@@ -10,7 +10,7 @@ pub mod person_matching;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
-use crate::forms::{Fields, Path, Query, RawQuery, page_number, page_of};
+use crate::forms::{Path, Query, page_number};
 use crate::layout::Layout;
 use crate::pages::{admin, imports as imports_pages, people as people_pages, render, schools as school_pages};
 use crate::security::{new_token, token_hash};
@@ -116,15 +116,6 @@ pub async fn docs(ctx: Ctx) -> Response {
     render(&Docs { l: Layout::new(&ctx, "API"), ops })
 }
 
-fn per_page(q: &Fields) -> i64 {
-    per_page_of(q.get("per_page"))
-}
-
-/// A page size as asked for: 50 unless a number, at most 500.
-fn per_page_of(v: &str) -> i64 {
-    v.trim().parse::<i64>().ok().unwrap_or(50).clamp(1, 500)
-}
-
 pub(crate) fn invalid(errors: Vec<FieldError>) -> Failure {
     Failure::Invalid(errors)
 }
@@ -193,7 +184,8 @@ pub async fn schools(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let page = schools::search(&state.db, &query, page_number(&q.page), per_page_of(&q.per_page)).await?;
+    let page =
+        schools::search(&state.db, &query, page_number(&q.page), crate::forms::per_page_number(&q.per_page)).await?;
     Ok(Json(SchoolPage {
         total: page.total,
         page: page.page,
@@ -279,7 +271,9 @@ pub async fn people(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    let page = people::search(&state.db, &query, &vis, page_number(&q.page), per_page_of(&q.per_page)).await?;
+    let page =
+        people::search(&state.db, &query, &vis, page_number(&q.page), crate::forms::per_page_number(&q.per_page))
+            .await?;
     Ok(Json(PersonPage {
         total: page.total,
         page: page.page,
@@ -490,10 +484,13 @@ pub async fn audit(
 pub async fn outbox(
     State(state): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
+    Query(q): Query<admin::OutboxSearch>,
 ) -> Result<Json<EmailPage>, Failure> {
     ctx.require(Action::ViewOutbox)?;
-    let page = outbox::list(&state.db, q.opt("q").as_deref(), page_of(&q), per_page(&q)).await?;
+    let words = q.words().map_err(invalid)?;
+    let page =
+        outbox::list(&state.db, words.as_deref(), page_number(&q.page), crate::forms::per_page_number(&q.per_page))
+            .await?;
     Ok(Json(EmailPage {
         total: page.total,
         page: page.page,

@@ -6,7 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
 use crate::forms::Path;
-use crate::forms::{Query, RawQuery, page_number, page_of};
+use crate::forms::{Query, page_number};
 use crate::layout::{Layout, thousands, when, when_opt};
 use askama::Template;
 use axum::extract::State;
@@ -198,10 +198,33 @@ impl Outbox {
     }
 }
 
-pub async fn outbox(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, Failure> {
+/// A search of the outbox, as the page and the API send it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OutboxSearch {
+    pub q: String,
+    pub page: String,
+    pub per_page: String,
+}
+
+impl OutboxSearch {
+    /// The words to look for, or what is wrong with them.
+    pub fn words(&self) -> Result<Option<String>, Vec<FieldError>> {
+        let mut errors = vec![];
+        let q = opt("q", &self.q, &mut errors);
+        if errors.is_empty() { Ok(q) } else { Err(errors) }
+    }
+}
+
+pub async fn outbox(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OutboxSearch>,
+) -> Result<Response, Failure> {
     ctx.require(Action::ViewOutbox)?;
-    let page = outbox::list(&state.db, q.opt("q").as_deref(), page_of(&q), 50).await?;
-    Ok(render(&Outbox { l: Layout::new(&ctx, "Outbox"), q: q.get("q").into(), page }))
+    let words = q.words().map_err(Failure::Invalid)?;
+    let page = outbox::list(&state.db, words.as_deref(), page_number(&q.page), 50).await?;
+    Ok(render(&Outbox { l: Layout::new(&ctx, "Outbox"), q: q.q.trim().to_string(), page }))
 }
 
 #[derive(Template)]
