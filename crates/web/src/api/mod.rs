@@ -12,7 +12,7 @@ use crate::ctx::Ctx;
 use crate::error::{Failure, FieldError};
 use crate::forms::{Path, Query, page_number};
 use crate::layout::Layout;
-use crate::pages::{admin, imports as imports_pages, people as people_pages, render, schools as school_pages};
+use crate::pages::render;
 use crate::security::{new_token, token_hash};
 use crate::services::account as accounts;
 use askama::Template;
@@ -177,10 +177,10 @@ fn capabilities(ctx: &Ctx) -> Vec<String> {
 pub async fn schools(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<school_pages::SchoolParams>,
+    Query(q): Query<crate::services::directory::SchoolParams>,
 ) -> Result<Json<SchoolPage>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let (query, errors) = school_pages::parse_query(&q);
+    let (query, errors) = crate::services::directory::school_query(&q);
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
@@ -233,7 +233,7 @@ pub async fn hub(State(state): State<AppState>, ctx: Ctx, Path(id): Path<HubId>)
 pub async fn trusts(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<crate::pages::hubs::TrustParams>,
+    Query(q): Query<crate::services::directory::TrustParams>,
 ) -> Result<Json<Vec<TrustDto>>, Failure> {
     ctx.require(Action::BrowseDirectory)?;
     let list = hubs::trusts(&state.db, q.text(), !q.all()).await?;
@@ -263,11 +263,11 @@ pub async fn trust(
 pub async fn people(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<people_pages::PeopleParams>,
+    Query(q): Query<crate::services::directory::PeopleParams>,
 ) -> Result<Json<PersonPage>, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
-    let (query, errors) = people_pages::parse_query(&q);
+    let (query, errors) = crate::services::directory::people_query(&q);
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
@@ -314,7 +314,7 @@ pub async fn invite(State(state): State<AppState>, ctx: Ctx, body: axum::body::B
         roles: r.roles,
         hub: r.hub_id.map(|h| h.to_string()).unwrap_or_default(),
     };
-    match accounts::invite(&state, &ctx.who(), &people_pages::inviter(&ctx), &req).await? {
+    match accounts::invite(&state, &ctx.who(), &accounts::inviter(&ctx), &req).await? {
         Ok(invited) => {
             let p =
                 people::get(&state.db, PersonId(invited.person_id)).await?.ok_or(Failure::NotFound("person".into()))?;
@@ -420,8 +420,8 @@ pub async fn import_gias(
         .map(|n| n.trim().chars().take(200).collect::<String>())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "upload.csv".into());
-    let (upload, size) = imports_pages::receive(&state.config.upload_dir(), body.into_data_stream()).await?;
-    let id = imports_pages::start_import(&state, ctx.who(), upload, name, size).await?;
+    let (upload, size) = crate::services::imports::receive(&state.config.upload_dir(), body.into_data_stream()).await?;
+    let id = crate::services::imports::start_import(&state, ctx.who(), upload, name, size).await?;
     let run = imports::get(&state.db, id).await?.ok_or(Failure::NotFound("import".into()))?;
     Ok((StatusCode::ACCEPTED, Json(ImportRunDto::from(run))).into_response())
 }
@@ -455,7 +455,7 @@ pub async fn import_run(
 pub async fn audit(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::forms::Query(q): crate::forms::Query<admin::AuditSearch>,
+    crate::forms::Query(q): crate::forms::Query<crate::services::platform::AuditSearch>,
 ) -> Result<Json<AuditPage>, Failure> {
     ctx.require(Action::ViewAudit)?;
     let (query, errors) = q.check();
@@ -484,7 +484,7 @@ pub async fn audit(
 pub async fn outbox(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<admin::OutboxSearch>,
+    Query(q): Query<crate::services::platform::OutboxSearch>,
 ) -> Result<Json<EmailPage>, Failure> {
     ctx.require(Action::ViewOutbox)?;
     let words = q.words().map_err(invalid)?;

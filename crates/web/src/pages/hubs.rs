@@ -6,10 +6,10 @@ use crate::ctx::Ctx;
 use crate::error::Failure;
 use crate::forms::{Path, Query};
 use crate::layout::{Layout, thousands};
+use crate::services::directory::TrustParams;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
 use upward_domain::ids::{HubId, TrustId};
 use upward_domain::policy::Action;
 use upward_storage::hubs::{self, Hub, Leader, Trust};
@@ -73,25 +73,6 @@ struct TrustList {
 impl TrustList {
     fn n(&self, v: impl crate::layout::AsI64) -> String {
         thousands(v.as_i64())
-    }
-}
-
-/// A search of trusts (the page and the API).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct TrustParams {
-    pub q: String,
-    /// "all" for every trust, else those with member schools.
-    pub scope: String,
-}
-
-impl TrustParams {
-    pub fn text(&self) -> Option<&str> {
-        let t = self.q.trim();
-        if t.is_empty() { None } else { Some(t) }
-    }
-    pub fn all(&self) -> bool {
-        self.scope.trim() == "all"
     }
 }
 

@@ -9,6 +9,8 @@ use crate::export::{Cell, Format, Table, download};
 use crate::forms::{Form, Path, Query, page_number};
 use crate::layout::{Layout, date, thousands, when_opt};
 use crate::services::account as accounts;
+use crate::services::account::inviter;
+use crate::services::directory::{PeopleParams, people_query};
 use crate::services::people::{self as person_service, Edit};
 use askama::Template;
 use axum::extract::State;
@@ -20,7 +22,7 @@ use upward_domain::ids::{GrantId, PersonId, Urn};
 use upward_domain::people::{ConflictInput, PoolInput, SafeguardingInput, UnavailableInput};
 use upward_domain::policy::{Action, people_visibility};
 use upward_domain::roles::Role;
-use upward_storage::people::{self, Person, PersonQuery};
+use upward_storage::people::{self, Person};
 use upward_storage::{Page, hubs};
 
 pub const PER_PAGE: i64 = 25;
@@ -29,90 +31,6 @@ pub struct Opt {
     pub value: String,
     pub label: String,
     pub selected: bool,
-}
-
-/// A people search as the address gives it (the page and the API).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct PeopleParams {
-    pub q: String,
-    pub role: String,
-    pub pool: String,
-    pub specialism: String,
-    pub hub: String,
-    pub school: String,
-    pub trust: String,
-    pub page: String,
-    pub per_page: String,
-    pub format: String,
-}
-
-impl PeopleParams {
-    /// The search again, without the page and format (for page links).
-    pub fn link_query(&self) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &self.q),
-            ("role", &self.role),
-            ("pool", &self.pool),
-            ("specialism", &self.specialism),
-            ("hub", &self.hub),
-            ("school", &self.school),
-            ("trust", &self.trust),
-        ] {
-            if !v.trim().is_empty() {
-                s.append_pair(k, v.trim());
-            }
-        }
-        s.finish()
-    }
-}
-
-fn opt_text(v: &str) -> Option<String> {
-    let t = v.trim();
-    if t.is_empty() { None } else { Some(t.to_string()) }
-}
-
-/// A number from the address, or a message naming the field.
-pub fn int_param(field: &str, label: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
-    let t = v.trim();
-    if t.is_empty() {
-        return None;
-    }
-    match t.replace(',', "").parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.push(FieldError::new(field, format!("{label} must be a whole number, not \"{t}\"")));
-            None
-        }
-    }
-}
-
-/// Read a people search.
-pub fn parse_query(q: &PeopleParams) -> (PersonQuery, Vec<FieldError>) {
-    let mut errors = vec![];
-    let mut out = PersonQuery {
-        q: opt_text(&q.q),
-        pool: opt_text(&q.pool),
-        specialism: opt_text(&q.specialism),
-        ..Default::default()
-    };
-    if let Some(r) = opt_text(&q.role) {
-        match r.parse::<Role>() {
-            Ok(r) => out.role = Some(r),
-            Err(e) => errors.push(FieldError { field: "role".into(), message: e.to_string() }),
-        }
-    }
-    if let Some(p) = &out.pool
-        && !people::POOLS.iter().any(|(c, _)| c == p)
-    {
-        errors.push(FieldError { field: "pool".into(), message: format!("\"{p}\" is not a pool") });
-        out.pool = None;
-    }
-    out.hub_id = int_param("hub", "Hub", &q.hub, &mut errors);
-    out.school_id = int_param("school", "School", &q.school, &mut errors);
-    out.trust_id = int_param("trust", "Trust", &q.trust, &mut errors);
-    (out, errors)
 }
 
 #[derive(Template)]
@@ -151,7 +69,7 @@ impl List {
 pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PeopleParams>) -> Result<Response, Failure> {
     let actor = ctx.require(Action::ListPeople)?;
     let vis = people_visibility(actor);
-    let (query, errors) = parse_query(&q);
+    let (query, errors) = people_query(&q);
     if let Some(f) = Format::from_query(q.format.trim()) {
         let rows = people::export(&state.db, &query, &vis, 100_000).await?;
         return Ok(download(&table(&rows), f, state.today()));
@@ -437,11 +355,6 @@ async fn invite_page(state: &AppState, ctx: &Ctx, f: InviteForm, errors: Vec<Fie
 pub async fn invite_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
     ctx.require(Action::InvitePeople)?;
     Ok(render(&invite_page(&state, &ctx, InviteForm::default(), vec![]).await?))
-}
-
-/// Who sends an invitation, as the e-mail names them.
-pub fn inviter(ctx: &Ctx) -> String {
-    ctx.me.as_ref().map(|m| m.name.clone()).unwrap_or_else(|| "The central team".into())
 }
 
 pub async fn invite(State(state): State<AppState>, ctx: Ctx, Form(f): Form<InviteForm>) -> Result<Response, Failure> {

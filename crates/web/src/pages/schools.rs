@@ -7,135 +7,18 @@ use crate::error::{Failure, FieldError};
 use crate::export::{Cell, Format, Table, download};
 use crate::forms::{Path, Query, page_number};
 use crate::layout::{Layout, date, thousands};
+use crate::services::directory::{SchoolParams, school_query};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
 use upward_domain::ids::{TrustId, Urn};
 use upward_domain::policy::{Action, people_visibility};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, REGIONS, TypeGroup};
-use upward_storage::schools::{self, School, SchoolQuery, SchoolSort, StatusFilter};
+use upward_storage::schools::{self, School, SchoolSort, StatusFilter};
 use upward_storage::{Page, hubs, people, programmes};
 
 pub const PER_PAGE: i64 = 25;
 pub const EXPORT_LIMIT: i64 = 100_000;
-
-/// A directory search as the address gives it (the page and the API).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct SchoolParams {
-    pub q: String,
-    pub phase: String,
-    #[serde(rename = "type")]
-    pub type_group: String,
-    pub gender: String,
-    pub admissions: String,
-    pub ofsted: String,
-    pub hub: String,
-    pub trust: String,
-    pub region: String,
-    pub status: String,
-    pub scope: String,
-    pub sort: String,
-    pub dir: String,
-    pub page: String,
-    pub per_page: String,
-    pub format: String,
-}
-
-impl SchoolParams {
-    /// The search again without the named fields (and never page or
-    /// format unless kept), for sort, filter and page links.
-    pub fn link_query(&self, without: &[&str]) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &self.q),
-            ("phase", &self.phase),
-            ("type", &self.type_group),
-            ("gender", &self.gender),
-            ("admissions", &self.admissions),
-            ("ofsted", &self.ofsted),
-            ("hub", &self.hub),
-            ("trust", &self.trust),
-            ("region", &self.region),
-            ("status", &self.status),
-            ("scope", &self.scope),
-            ("sort", &self.sort),
-            ("dir", &self.dir),
-        ] {
-            if !without.contains(&k) && !v.trim().is_empty() {
-                s.append_pair(k, v.trim());
-            }
-        }
-        s.finish()
-    }
-}
-
-/// Read a directory search, with a message for each value that makes no
-/// sense.
-pub fn parse_query(q: &SchoolParams) -> (SchoolQuery, Vec<FieldError>) {
-    let mut errors = Vec::new();
-    let mut bad = |field: &str, v: &str, what: &str| {
-        errors.push(FieldError { field: field.into(), message: format!("\"{v}\" is not {what}") });
-    };
-    let text = q.q.trim();
-    let mut out = SchoolQuery {
-        q: if text.is_empty() { None } else { Some(text.to_string()) },
-        members_only: q.scope.trim() != "all",
-        ..Default::default()
-    };
-    macro_rules! vocab {
-        ($field:literal, $value:expr, $ty:ty, $slot:ident, $what:literal) => {
-            let v = $value.trim();
-            if !v.is_empty() {
-                match <$ty>::from_code(v) {
-                    Some(x) => out.$slot = Some(x),
-                    None => bad($field, v, $what),
-                }
-            }
-        };
-    }
-    vocab!("phase", q.phase, Phase, phase, "a phase");
-    vocab!("type", q.type_group, TypeGroup, type_group, "a type of school");
-    vocab!("gender", q.gender, Gender, gender, "a gender of entry");
-    vocab!("admissions", q.admissions, Admissions, admissions, "an admissions policy");
-    vocab!("ofsted", q.ofsted, OfstedGrade, ofsted, "an Ofsted grade");
-    for (field, v, slot) in [("hub", &q.hub, &mut out.hub_id), ("trust", &q.trust, &mut out.trust_id)] {
-        let v = v.trim();
-        if !v.is_empty() {
-            match v.parse::<i64>() {
-                Ok(n) => *slot = Some(n),
-                Err(_) => bad(field, v, "a number"),
-            }
-        }
-    }
-    let region = q.region.trim();
-    if !region.is_empty() {
-        if REGIONS.contains(&region) {
-            out.region = Some(region.to_string());
-        } else {
-            bad("region", region, "a region of England");
-        }
-    }
-    out.status = match q.status.trim() {
-        "" | "open" => StatusFilter::Open,
-        "closed" => StatusFilter::Closed,
-        "any" => StatusFilter::Any,
-        v => {
-            bad("status", v, "open, closed or any");
-            StatusFilter::Open
-        }
-    };
-    let sort = q.sort.trim();
-    if !sort.is_empty() {
-        match SchoolSort::from_code(sort) {
-            Some(s) => out.sort = s,
-            None => bad("sort", sort, "a column to sort by"),
-        }
-    }
-    out.desc = q.dir.trim() == "desc";
-    (out, errors)
-}
 
 pub struct Opt {
     pub value: String,
@@ -202,7 +85,7 @@ impl List {
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<SchoolParams>) -> Result<Response, Failure> {
     ctx.require(Action::BrowseDirectory)?;
-    let (query, errors) = parse_query(&q);
+    let (query, errors) = school_query(&q);
     if let Some(f) = Format::from_query(q.format.trim()) {
         let rows = schools::export(&state.db, &query, EXPORT_LIMIT).await?;
         return Ok(download(&table(&rows), f, state.today()));

@@ -209,3 +209,8 @@ pub async fn send_reset_link(state: &AppState, email: &str, ip: &str) -> Result<
     message.deliver_soon(state);
     Ok(())
 }
+
+/// Who sends an invitation, as the e-mail names them.
+pub fn inviter(ctx: &crate::ctx::Ctx) -> String {
+    ctx.me.as_ref().map(|m| m.name.clone()).unwrap_or_else(|| "The central team".into())
+}

@@ -3,10 +3,11 @@
 //! could not be sent.
 
 use crate::AppState;
-use crate::error::Failure;
+use crate::error::{Failure, FieldError};
 use crate::services::home::HomeItem;
 use chrono::NaiveDate;
 use upward_domain::policy::{Action, Actor, authorize};
+use upward_storage::audit::AuditQuery;
 use upward_storage::{imports, jobs};
 
 /// How old the last GIAS import may be before the central team is asked
@@ -53,4 +54,114 @@ pub async fn home_items(state: &AppState, actor: &Actor, today: NaiveDate) -> Re
         }
     }
     Ok(out)
+}
+
+/// A search of the audit trail, as the page's form and the API send it.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct AuditSearch {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub q: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub entity: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub entity_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub actor: String,
+    /// From the start of this day (YYYY-MM-DD, in England).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub from: String,
+    /// To the end of this day.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub to: String,
+    #[serde(skip_serializing)]
+    pub page: String,
+    #[serde(skip_serializing)]
+    pub per_page: String,
+    #[serde(skip_serializing)]
+    pub format: String,
+}
+
+/// The longest text a search field takes.
+const SEARCH_MAX: usize = 200;
+
+fn opt(field: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let t = s.trim();
+    if t.chars().count() > SEARCH_MAX {
+        errors.push(FieldError::new(field, format!("Search for at most {SEARCH_MAX} characters")));
+        return None;
+    }
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl AuditSearch {
+    /// The storage query, or what is wrong with the search (same for the
+    /// page and the API). Days are England's days.
+    pub fn check(&self) -> (AuditQuery, Vec<FieldError>) {
+        let mut errors = vec![];
+        let mut day = |field: &str, v: &str, end: bool| -> Option<i64> {
+            let v = v.trim();
+            if v.is_empty() {
+                return None;
+            }
+            match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                Ok(d) => {
+                    let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+                    d.and_hms_opt(0, 0, 0).map(upward_domain::clock::from_london)
+                }
+                Err(_) => {
+                    errors.push(FieldError::new(field, format!("\"{v}\" is not a date like 2026-11-24")));
+                    None
+                }
+            }
+        };
+        let from = day("from", &self.from, false);
+        let to = day("to", &self.to, true);
+        let actor_id = match self.actor.trim() {
+            "" => None,
+            v => match v.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(FieldError::new("actor", format!("Actor must be the number of a person, not \"{v}\"")));
+                    None
+                }
+            },
+        };
+        let query = AuditQuery {
+            q: opt("q", &self.q, &mut errors),
+            action: opt("action", &self.action, &mut errors),
+            entity_kind: opt("entity", &self.entity, &mut errors),
+            entity_id: opt("entity_id", &self.entity_id, &mut errors),
+            from,
+            to,
+            actor_id,
+        };
+        (query, errors)
+    }
+
+    /// This search as a query string, without the page (for page links and
+    /// downloads).
+    pub fn query_string(&self) -> String {
+        serde_html_form::to_string(self).unwrap_or_default()
+    }
+}
+
+/// A search of the outbox, as the page and the API send it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OutboxSearch {
+    pub q: String,
+    pub page: String,
+    pub per_page: String,
+}
+
+impl OutboxSearch {
+    /// The words to look for, or what is wrong with them.
+    pub fn words(&self) -> Result<Option<String>, Vec<FieldError>> {
+        let mut errors = vec![];
+        let q = opt("q", &self.q, &mut errors);
+        if errors.is_empty() { Ok(q) } else { Err(errors) }
+    }
 }
