@@ -43,6 +43,14 @@ pub async fn audit_trail_search_and_export(app: &TestApp) {
     assert_eq!(r.status(), 422, "a search of more than 200 characters is refused");
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["fields"][0]["field"], "q");
+    for path in ["/api/v1/schools", "/api/v1/people", "/api/v1/outbox"] {
+        let r = admin.get(&format!("{path}?q={long}")).await;
+        assert_eq!(r.status(), 422, "{path}: a search of more than 200 characters is refused");
+    }
+    let (status, page) = admin.text(&format!("/schools?q={long}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Search for at most 200 characters"));
+    assert_eq!(admin.get(&format!("/api/v1/trusts?q={long}")).await.status(), 200, "trust names are cut to 200");
     // Export.
     let csv = admin.get("/admin/audit?q=shortlister&format=csv").await.text().await.unwrap();
     assert!(csv.starts_with("When (UTC),Who,Action,Entity,Entity id,Summary,Before,After"));

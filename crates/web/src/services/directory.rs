@@ -8,6 +8,9 @@ use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, REGIONS, Typ
 use upward_storage::people::{self, PersonQuery};
 use upward_storage::schools::{SchoolQuery, SchoolSort, StatusFilter};
 
+/// The longest text a search box takes.
+pub const SEARCH_MAX: usize = 200;
+
 /// A directory search as the address gives it (the page and the API).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -63,12 +66,15 @@ impl SchoolParams {
 /// sense.
 pub fn school_query(q: &SchoolParams) -> (SchoolQuery, Vec<FieldError>) {
     let mut errors = Vec::new();
+    let text = q.q.trim();
+    if text.chars().count() > SEARCH_MAX {
+        errors.push(FieldError::new("q", format!("Search for at most {SEARCH_MAX} characters")));
+    }
     let mut bad = |field: &str, v: &str, what: &str| {
         errors.push(FieldError { field: field.into(), message: format!("\"{v}\" is not {what}") });
     };
-    let text = q.q.trim();
     let mut out = SchoolQuery {
-        q: if text.is_empty() { None } else { Some(text.to_string()) },
+        q: if text.is_empty() || text.chars().count() > SEARCH_MAX { None } else { Some(text.to_string()) },
         members_only: q.scope.trim() != "all",
         ..Default::default()
     };
@@ -135,8 +141,10 @@ pub struct TrustParams {
 }
 
 impl TrustParams {
+    /// The words to look for (at most the first 200 characters).
     pub fn text(&self) -> Option<&str> {
         let t = self.q.trim();
+        let t = t.char_indices().nth(SEARCH_MAX).map(|(i, _)| &t[..i]).unwrap_or(t);
         if t.is_empty() { None } else { Some(t) }
     }
     pub fn all(&self) -> bool {
@@ -204,6 +212,11 @@ pub fn int_param(field: &str, label: &str, v: &str, errors: &mut Vec<FieldError>
 /// Read a people search.
 pub fn people_query(q: &PeopleParams) -> (PersonQuery, Vec<FieldError>) {
     let mut errors = vec![];
+    for (field, v) in [("q", &q.q), ("pool", &q.pool), ("specialism", &q.specialism)] {
+        if v.trim().chars().count() > SEARCH_MAX {
+            errors.push(FieldError::new(field, format!("Search for at most {SEARCH_MAX} characters")));
+        }
+    }
     let mut out = PersonQuery {
         q: opt_text(&q.q),
         pool: opt_text(&q.pool),
