@@ -793,6 +793,65 @@ pub struct NewGroup {
     pub visits: Vec<(SchoolId, String)>,
 }
 
+/// Write a group: its row, its schools and a visit day at each host.
+async fn insert_group(
+    tx: &mut Tx,
+    cohort: CohortId,
+    g: &NewGroup,
+    facilitator: Option<i64>,
+) -> Result<i64, StoreError> {
+    let row = Sql::new(
+        "INSERT INTO school_groups (cohort_id, name, facilitator_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(cohort.get())
+    .bind(&g.name)
+    .bind(facilitator)
+    .bind(tx.now())
+    .query()
+    .fetch_one(&mut **tx)
+    .await?;
+    let gid = get_i64(&row, "id")?;
+    for s in &g.schools {
+        Sql::new("INSERT INTO school_group_members (group_id, school_id) VALUES (?, ?)")
+            .bind(gid)
+            .bind(s.get())
+            .query()
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (host, date) in &g.visits {
+        Sql::new("INSERT INTO group_visits (group_id, host_school_id, visit_date) VALUES (?, ?, ?)")
+            .bind(gid)
+            .bind(host.get())
+            .bind(date)
+            .query()
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(gid)
+}
+
+/// A Growing the Top group as it was formed outside matching (the demo's
+/// past cohort): its schools, a visit day at each, and its facilitator.
+pub async fn add_group(
+    tx: &mut Tx,
+    who: &Who,
+    cohort: CohortId,
+    g: &NewGroup,
+    facilitator: Option<i64>,
+) -> Result<i64, StoreError> {
+    let id = insert_group(tx, cohort, g, facilitator).await?;
+    audit::record(
+        tx,
+        who,
+        Change::new("cohort.group_set", "cohort", cohort.get(), format!("{} formed", g.name)).after(
+            serde_json::json!({"group": g.name, "schools": g.schools, "visits": g.visits, "facilitator": facilitator}),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Accept groups for a cohort: the cohort's groups are replaced (with their
 /// visit days).
 pub async fn accept_groups(
@@ -807,33 +866,8 @@ pub async fn accept_groups(
     close_run(tx, who, run_id, seen, RunStatus::Accepted).await?;
     let cohort_id = cohort.get();
     Sql::new("DELETE FROM school_groups WHERE cohort_id = ?").bind(cohort_id).query().execute(&mut **tx).await?;
-    let t = tx.now();
     for g in groups {
-        let row = Sql::new("INSERT INTO school_groups (cohort_id, name, created_at) VALUES (?, ?, ?) RETURNING id")
-            .bind(cohort_id)
-            .bind(&g.name)
-            .bind(t)
-            .query()
-            .fetch_one(&mut **tx)
-            .await?;
-        let gid = get_i64(&row, "id")?;
-        for s in &g.schools {
-            Sql::new("INSERT INTO school_group_members (group_id, school_id) VALUES (?, ?)")
-                .bind(gid)
-                .bind(s.get())
-                .query()
-                .execute(&mut **tx)
-                .await?;
-        }
-        for (host, date) in &g.visits {
-            Sql::new("INSERT INTO group_visits (group_id, host_school_id, visit_date) VALUES (?, ?, ?)")
-                .bind(gid)
-                .bind(host.get())
-                .bind(date)
-                .query()
-                .execute(&mut **tx)
-                .await?;
-        }
+        insert_group(tx, cohort, g, None).await?;
         audit::record(
             tx,
             who,

@@ -646,8 +646,9 @@ pub async fn set_safeguarding(tx: &mut Tx, who: &Who, person_id: i64, s: &Safegu
     audit::record(
         tx,
         who,
-        Change::new("person.safeguarding_set", "person", person_id, "Safeguarding record updated")
-            .after(serde_json::json!({"dbs_checked_on": s.dbs_checked_on, "trained_on": s.trained_on})),
+        Change::new("person.safeguarding_set", "person", person_id, "Safeguarding record updated").after(
+            serde_json::json!({"dbs_checked_on": s.dbs_checked_on, "certificate_recorded": s.dbs_certificate.is_some(), "trained_on": s.trained_on}),
+        ),
     )
     .await
 }
@@ -899,27 +900,7 @@ pub async fn save_safeguarding(
         dbs_certificate: r.dbs_certificate.clone(),
         trained_on: iso(r.trained_on),
     };
-    Sql::new(
-        "INSERT INTO safeguarding (person_id, dbs_checked_on, dbs_certificate, trained_on, updated_at) VALUES (?, ?, ?, ?, ?) \
-         ON CONFLICT (person_id) DO UPDATE SET dbs_checked_on = excluded.dbs_checked_on, dbs_certificate = excluded.dbs_certificate, \
-         trained_on = excluded.trained_on, updated_at = excluded.updated_at",
-    )
-    .bind(person_id.get())
-    .bind(&s.dbs_checked_on)
-    .bind(&s.dbs_certificate)
-    .bind(&s.trained_on)
-    .bind(tx.now())
-    .query()
-    .execute(&mut **tx)
-    .await?;
-    audit::record(
-        tx,
-        who,
-        Change::new("person.safeguarding_set", "person", person_id.get(), "Safeguarding record updated").after(
-            serde_json::json!({"dbs_checked_on": s.dbs_checked_on, "certificate_recorded": s.dbs_certificate.is_some(), "trained_on": s.trained_on}),
-        ),
-    )
-    .await
+    set_safeguarding(tx, who, person_id.get(), &s).await
 }
 
 /// A school a person declared a conflict of interest with.

@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap};
-use upward_domain::ids::CohortId;
+use upward_domain::ids::{CohortId, SchoolId};
 use upward_domain::reviews::{ReviewKind, ReviewStatus, TeamRole};
 use upward_domain::roles::{Grant, Role, Scope};
 use upward_domain::school::{Admissions, Gender, OfstedGrade, Phase, SchoolData, SchoolStatus, TypeGroup};
@@ -1204,16 +1204,12 @@ pub async fn seed(db: &Db) -> Result<()> {
             .find(|a| a.group == g.to_string())
             .and_then(|a| a.facilitator.as_deref())
             .and_then(|f| f.parse::<i64>().ok());
-        programmes::add_group(
-            &mut s.tx,
-            &who,
-            CohortId(past_cohort),
-            &format!("Group {}", g + 1),
-            schools,
-            visits,
-            facilitator,
-        )
-        .await?;
+        let group = upward_storage::matching::NewGroup {
+            name: format!("Group {}", g + 1),
+            schools: schools.iter().map(|&id| SchoolId(id)).collect(),
+            visits: visits.iter().map(|(host, day)| (SchoolId(*host), day.clone())).collect(),
+        };
+        upward_storage::matching::add_group(&mut s.tx, &who, CohortId(past_cohort), &group, facilitator).await?;
     }
 
     // Events.
@@ -1280,11 +1276,7 @@ pub async fn broken_rules(db: &Db) -> Result<Vec<String>> {
     use upward_matching::reviews::{self, Assignment, Cycle, LatLon, Person, Review, Rule, Team};
     use upward_storage::matching as store;
     let today = db.clock().today();
-    let dbs_ok = |d: &Option<String>| {
-        d.as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .is_some_and(|d| (today - d).num_days() <= upward_web::services::matching::DBS_VALID_DAYS)
-    };
+    let dbs_ok = |d: &Option<String>| upward_web::services::matching::dbs_in_date(d.as_deref(), today);
     let week_of = |iso: &str| {
         NaiveDate::parse_from_str(iso, "%Y-%m-%d")
             .map(|d| d.iso_week().year() * 100 + d.iso_week().week() as i32)

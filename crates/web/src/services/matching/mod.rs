@@ -70,14 +70,13 @@ pub fn engine_taxonomy(themes: &[ThemeIn]) -> upward_matching::themes::Taxonomy 
     upward_matching::themes::Taxonomy::new(tags).unwrap_or_default()
 }
 
-/// A DBS check is in date for three years.
-pub const DBS_VALID_DAYS: i64 = 3 * 365;
-
-/// Is a DBS check made on `checked_on` (ISO date) in date on `today`?
+/// Is a DBS check made on `checked_on` (ISO date, as stored) in date on
+/// `today`? The rule is the domain's (`upward_domain::safeguarding`), the
+/// same the home page reminds people by.
 pub fn dbs_in_date(checked_on: Option<&str>, today: NaiveDate) -> bool {
     checked_on
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .is_some_and(|d| (today - d).num_days() <= DBS_VALID_DAYS)
+        .is_some_and(|d| upward_domain::safeguarding::dbs_in_date(d, today))
 }
 
 /// Points from thousandths ("12.3", "−0.5").
